@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both install what is missing (idempotent, quiet), then do their job.
+SHELL      := /bin/bash
+GO         ?= go
+export LANG ?= C.UTF-8
+export CGO_ENABLED := 1
+
+# Fyne's cgo build (GLFW) and the test tools: Xvfb for the real-window smoke
+# test, socat for pty pairs, zbar for checking printed QR codes, a CJK font.
+BUILD_DEPS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
+              libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+TEST_DEPS  := xvfb xauth socat zbar-tools fonts-noto-cjk
+PKG_DEPS   := nsis p7zip-full lintian gcc-mingw-w64-x86-64 osslsigncode
+
+BIN        := bin
+VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS    := -X tradein/agent.Version=$(VERSION)
+
+.PHONY: deps test bench demo build package clean fuzz
+
+deps:
+	@packaging/scripts/ensure-deps.sh $(BUILD_DEPS) $(TEST_DEPS)
+
+build: deps
+	@mkdir -p $(BIN)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+# Every test, fuzz seed corpus included (go test runs Fuzz targets on their
+# seeds). -p 2 matches the 2-core machines.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -p 2 -count=1 -timeout 14m ./...
+
+# Benchmarks with targets from the issues; prints a table.
+bench: deps
+	@$(GO) test -run '^$$' -bench . -count 1 -timeout 30m ./... 2>&1 | tee $(BIN)/bench.txt | $(GO) run ./cmd/benchtable
+
+demo: build
+	@packaging/scripts/demo.sh
+
+package: deps
+	@packaging/scripts/ensure-deps.sh $(PKG_DEPS)
+	@packaging/scripts/package.sh $(VERSION)
+
+clean:
+	rm -rf $(BIN) dist

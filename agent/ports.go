@@ -1,0 +1,178 @@
+package agent
+
+import (
+	"context"
+	"time"
+)
+
+// This file holds the small interfaces the domain core depends on.
+// agent/store satisfies Store, sync/ satisfies Platform, devices/ satisfies
+// the printer side. Tests pass real implementations (SQLite in a temp dir,
+// cmd/platform-sim on loopback) or a fake clock.
+
+// Clock tells the time. Pass a fake in tests; never call time.Now in agent.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// OutboxKind says which platform call delivers an outbox item. Stored on disk.
+type OutboxKind string
+
+const (
+	OutboxSaleCommit  OutboxKind = "SALE_COMMIT"  // online sale: POST /v1/vouchers/commit
+	OutboxSaleOffline OutboxKind = "SALE_OFFLINE" // offline sale: POST /v1/transactions/batch
+	OutboxCancel      OutboxKind = "CANCEL"       // POST /v1/vouchers/cancel
+	OutboxRefund      OutboxKind = "REFUND"       // POST /v1/vouchers/refund
+	OutboxPickup      OutboxKind = "PICKUP"       // POST /v1/pickups/batch
+)
+
+// OutboxItem is one message waiting for the platform. Items drain in Seq
+// order and are removed only when the platform confirmed them.
+type OutboxItem struct {
+	Seq       int64      `json:"seq"` // assigned by the store, increasing
+	Kind      OutboxKind `json:"kind"`
+	RequestNo string     `json:"request_no"` // the idempotency key sent to the platform
+	OrderNo   string     `json:"order_no"`
+	// Payload is the JSON of the domain object at the time it was queued:
+	// a Sale for the sale, cancel and refund kinds, a Pickup for pickups.
+	// sync/ maps it to the wire request when it sends it, so the agent never
+	// depends on the wire format.
+	Payload       []byte    `json:"payload"`
+	CreatedAt     time.Time `json:"created_at"`
+	Attempts      int       `json:"attempts"`
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	LastError     string    `json:"last_error,omitempty"`
+}
+
+// AuditEntry is one link of the hash-chained audit log. The store fills
+// Seq, PrevHash and Hash; callers fill the rest. Detail never contains
+// personal data.
+type AuditEntry struct {
+	Seq      int64     `json:"seq"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`   // staff ID or "system"
+	Action   string    `json:"action"`  // e.g. "sale.commit", "sale.refund", "staff.pin_reset"
+	Subject  string    `json:"subject"` // e.g. the order number
+	Detail   string    `json:"detail"`
+	PrevHash string    `json:"prev_hash"`
+	Hash     string    `json:"hash"`
+}
+
+// PrintJobState is the state of a receipt print job. Stored on disk.
+type PrintJobState string
+
+const (
+	PrintQueued  PrintJobState = "QUEUED"
+	PrintDone    PrintJobState = "PRINTED"
+	PrintFailed  PrintJobState = "FAILED"  // waiting for the operator: retry or skip
+	PrintSkipped PrintJobState = "SKIPPED" // the operator chose not to print
+)
+
+// PrintJob is one receipt to print. A job is separate from the sale: a
+// failed print never loses a sale, and a reprint is a new job marked Reprint.
+type PrintJob struct {
+	ID        string        `json:"id"`
+	OrderNo   string        `json:"order_no"`
+	Kind      string        `json:"kind"` // "SALE", "REFUND", "TRADE_IN_TICKET", "DAILY", "DIAGNOSTICS"
+	Reprint   bool          `json:"reprint"`
+	Data      []byte        `json:"data"` // the encoded ESC/POS bytes
+	State     PrintJobState `json:"state"`
+	Attempts  int           `json:"attempts"`
+	LastError string        `json:"last_error,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	PrintedAt time.Time     `json:"printed_at,omitempty"`
+}
+
+// SaleFilter selects sales for lists and reports. Zero fields match all.
+type SaleFilter struct {
+	From, To time.Time // CreatedAt in [From, To)
+	States   []SaleState
+	Category Category
+	Query    string // order number, SN or barcode substring
+	Limit    int
+}
+
+// PendingSummary describes what still waits for the platform.
+type PendingSummary struct {
+	Items              int       // outbox items of any kind
+	OfflineSales       int       // offline sales not yet accepted by the platform
+	OfflineSubsidyFen  Fen       // their subsidy total
+	OldestPendingSince time.Time // CreatedAt of the oldest outbox item; zero when empty
+}
+
+// Store is the terminal's durable state (agent/store implements it with
+// SQLite). Methods that take an AuditEntry and outbox items write all of
+// them in ONE transaction: either everything is durable or nothing is.
+type Store interface {
+	// SaveSale inserts or updates the sale, appends the audit entry and
+	// enqueues the outbox items, atomically.
+	SaveSale(ctx context.Context, s Sale, a AuditEntry, out ...OutboxItem) error
+	Sale(ctx context.Context, orderNo string) (Sale, error) // ErrNotFound
+	Sales(ctx context.Context, f SaleFilter) ([]Sale, error)
+	// SalesBySN returns sales of the serial number in any state, newest first.
+	SalesBySN(ctx context.Context, sn string) ([]Sale, error)
+	// SalesByConsumer returns the consumer's sales created at or after since.
+	SalesByConsumer(ctx context.Context, cref string, since time.Time) ([]Sale, error)
+	// SalesByVoucher returns sales that used the voucher, in any state.
+	SalesByVoucher(ctx context.Context, voucherID string) ([]Sale, error)
+	// SalesOfModel returns sales of the barcode created at or after since.
+	SalesOfBarcode(ctx context.Context, barcode string, since time.Time) ([]Sale, error)
+
+	SavePickup(ctx context.Context, p Pickup, a AuditEntry, out ...OutboxItem) error
+	PickupByTicket(ctx context.Context, ticketNo string) (Pickup, error) // ErrNotFound
+
+	Product(ctx context.Context, barcode string) (Product, error) // ErrNotFound
+	Rules(ctx context.Context) (Rules, error)                     // ErrNotFound before the first refresh
+
+	Staff(ctx context.Context, id string) (Staff, error)
+	ListStaff(ctx context.Context) ([]Staff, error)
+	SaveStaff(ctx context.Context, st Staff, a AuditEntry) error
+
+	Pending(ctx context.Context) (PendingSummary, error)
+	Audit(ctx context.Context, a AuditEntry) error
+}
+
+// SNStatus is the platform's answer to an SN query.
+type SNStatus string
+
+const (
+	SNSellable    SNStatus = "SELLABLE"
+	SNUsed        SNStatus = "USED"      // NOT_SELLABLE(USED)
+	SNNotFound    SNStatus = "NOT_FOUND" // NOT_SELLABLE(NOT_FOUND)
+	SNUnknownStat SNStatus = "UNKNOWN"
+)
+
+// VoucherTry is what the terminal asks the platform to freeze.
+type VoucherTry struct {
+	RequestNo  string
+	AuthCode   string
+	Category   Category
+	CountyCode string
+	Barcode    string
+	SN         string
+	AmountFen  Fen // final price after all discounts
+}
+
+// VoucherFrozen is the platform's answer to a successful try.
+type VoucherFrozen struct {
+	FrozenNo       string
+	VoucherID      string
+	MaskedConsumer string
+	CRef           string
+	DiscountFen    Fen // the subsidy
+	PayFen         Fen
+	FrozenUntil    time.Time
+}
+
+// Platform is the central platform as the sale workflow uses it online.
+// Commit, cancel, refund and pickups go through the outbox (sync/ drains it);
+// these calls are the ones a clerk waits for. Implementations return
+// *Error with platform codes, and ErrPlatformDown when the platform cannot
+// be reached.
+type Platform interface {
+	QuerySN(ctx context.Context, sn string) (SNStatus, error)
+	TryVoucher(ctx context.Context, t VoucherTry) (VoucherFrozen, error)
+}
