@@ -176,3 +176,53 @@ type Platform interface {
 	QuerySN(ctx context.Context, sn string) (SNStatus, error)
 	TryVoucher(ctx context.Context, t VoucherTry) (VoucherFrozen, error)
 }
+
+// Outbox is the queue that sync/ drains. Items are delivered in Seq order.
+type Outbox interface {
+	// DueOutbox returns up to limit items whose NextAttemptAt <= now, in Seq order.
+	DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error)
+	// OutboxItems lists up to limit pending items in Seq order (any due time).
+	OutboxItems(ctx context.Context, limit int) ([]OutboxItem, error)
+	// CompleteOutbox removes the item the platform confirmed and, in the same
+	// transaction, saves the sale's new state (when s is non-nil; e.g. a
+	// rejected sale moving to REVIEW) and appends the audit entry.
+	CompleteOutbox(ctx context.Context, seq int64, s *Sale, a AuditEntry) error
+	// RetryOutbox records a failed attempt: Attempts+1, NextAttemptAt, LastError.
+	RetryOutbox(ctx context.Context, seq int64, next time.Time, lastErr string) error
+	// RetryAllNow makes every pending item due now; returns how many.
+	RetryAllNow(ctx context.Context) (int, error)
+}
+
+// Library is the local cache of the product library and the rules. A sale
+// never sees a half-updated library: pages are staged and switched in one
+// transaction.
+type Library interface {
+	LibraryVersion(ctx context.Context) (int64, error) // 0 before the first sync
+	// StageLibraryPage stores one page of the delta from version `from` to
+	// `target`, and the page token to resume from (empty after the last page).
+	StageLibraryPage(ctx context.Context, from, target int64, items []Product, nextToken string) error
+	// LibraryStaging reports an unfinished staged delta, to resume after a crash.
+	LibraryStaging(ctx context.Context) (st LibraryStaging, ok bool, err error)
+	// CommitLibrary applies the staged delta and sets the version to target,
+	// atomically, then clears the staging area.
+	CommitLibrary(ctx context.Context, target int64) error
+	// DiscardLibraryStaging drops a staged delta (e.g. the platform restarted numbering).
+	DiscardLibraryStaging(ctx context.Context) error
+	SaveRules(ctx context.Context, r Rules) error
+}
+
+// LibraryStaging describes a delta being downloaded.
+type LibraryStaging struct {
+	From, Target int64
+	NextToken    string
+	Staged       int // products staged so far
+}
+
+// PrintJobs stores receipt print jobs for the spooler (devices/).
+type PrintJobs interface {
+	EnqueuePrintJob(ctx context.Context, j PrintJob) error
+	PrintJob(ctx context.Context, id string) (PrintJob, error) // ErrNotFound
+	// PrintJobsIn lists jobs in the given states, oldest first.
+	PrintJobsIn(ctx context.Context, states ...PrintJobState) ([]PrintJob, error)
+	UpdatePrintJob(ctx context.Context, j PrintJob) error
+}
