@@ -226,3 +226,114 @@ type PrintJobs interface {
 	PrintJobsIn(ctx context.Context, states ...PrintJobState) ([]PrintJob, error)
 	UpdatePrintJob(ctx context.Context, j PrintJob) error
 }
+
+// StoreInfo is the enrolled store and terminal, printed on every receipt.
+type StoreInfo struct {
+	MerchantNo string `json:"merchant_no"`
+	TerminalNo string `json:"terminal_no"`
+	StoreName  string `json:"store_name"`
+	UniSCID    string `json:"uniscid"`     // 统一社会信用代码
+	CountyCode string `json:"county_code"` // 6-digit region code of the store
+}
+
+// ReceiptKind names a receipt template. Stored on disk with print jobs.
+type ReceiptKind string
+
+const (
+	ReceiptSale        ReceiptKind = "SALE"
+	ReceiptRefund      ReceiptKind = "REFUND"
+	ReceiptTradeIn     ReceiptKind = "TRADE_IN_TICKET"
+	ReceiptPickup      ReceiptKind = "PICKUP"
+	ReceiptDaily       ReceiptKind = "DAILY"
+	ReceiptDiagnostics ReceiptKind = "DIAGNOSTICS"
+)
+
+// Receipt is everything a receipt template needs. Only the fields of its
+// Kind are set. Personal data arrives already masked.
+type Receipt struct {
+	Kind      ReceiptKind
+	Store     StoreInfo
+	Reprint   bool // printed again: the receipt says 重打印
+	Sale      *Sale
+	Pickup    *Pickup
+	Daily     *DailyReport
+	Lines     []string  // free lines (diagnostics ticket)
+	VerifyURL string    // encoded as the verification QR code
+	PrintedAt time.Time // when the receipt was asked for
+}
+
+// DailyReport is the day's totals for the manager and the reconciliation
+// with GET /v1/summary/day.
+type DailyReport struct {
+	Day           time.Time       `json:"day"` // local midnight
+	Sales         int             `json:"sales"`
+	Refunds       int             `json:"refunds"`
+	FinalPriceFen Fen             `json:"final_price_fen"`
+	SubsidyFen    Fen             `json:"subsidy_fen"`
+	PayFen        Fen             `json:"pay_fen"`
+	TradeIns      int             `json:"trade_ins"`
+	PendingSync   int             `json:"pending_sync"`
+	InReview      int             `json:"in_review"`
+	ByCategory    []CategoryTotal `json:"by_category"`
+}
+
+// CategoryTotal is one category's line of the daily report.
+type CategoryTotal struct {
+	Category   Category `json:"category"`
+	Sales      int      `json:"sales"`
+	SubsidyFen Fen      `json:"subsidy_fen"`
+	FinalFen   Fen      `json:"final_fen"`
+}
+
+// ReceiptPrinter renders receipts and queues them on the spooler
+// (devices/ implements it). PrintReceipt returns once the job is stored;
+// printing happens in the background and a failure never affects the sale.
+type ReceiptPrinter interface {
+	PrintReceipt(ctx context.Context, r Receipt) (jobID string, err error)
+	// FailedJobs lists jobs waiting for the operator (printer problem).
+	FailedJobs(ctx context.Context) ([]PrintJob, error)
+	RetryJob(ctx context.Context, jobID string) error
+	SkipJob(ctx context.Context, jobID string) error
+}
+
+// ScanKind is what a scanned string was recognised as (see Classify).
+type ScanKind string
+
+const (
+	ScanProduct  ScanKind = "PRODUCT"  // valid GTIN-8/12/13/14
+	ScanIMEI     ScanKind = "IMEI"     // 15 digits, Luhn
+	ScanSN       ScanKind = "SN"       // printable [A-Za-z0-9-], 6–32
+	ScanConsumer ScanKind = "CONSUMER" // TIQ1.… qualification code
+	ScanTicket   ScanKind = "TICKET"   // trade-in ticket number (TI…)
+	ScanUnknown  ScanKind = "UNKNOWN"
+)
+
+// ScanEvent is one scan delivered to the agent by a scanner driver.
+type ScanEvent struct {
+	Kind      ScanKind
+	Value     string
+	Source    string // device name, e.g. "serial:/dev/ttyUSB0", "wedge", "image"
+	Symbology string // AIM identifier when the scanner sent one, e.g. "]E0"
+	At        time.Time
+}
+
+// DeviceState follows UnifiedPOS: closed, idle, busy, error.
+type DeviceState string
+
+const (
+	DeviceClosed DeviceState = "CLOSED"
+	DeviceIdle   DeviceState = "IDLE"
+	DeviceBusy   DeviceState = "BUSY"
+	DeviceError  DeviceState = "ERROR"
+)
+
+// DeviceStatus is what the status bar shows of a scanner or printer.
+type DeviceStatus struct {
+	Name     string // "scanner", "printer"
+	Port     string // e.g. "/dev/ttyUSB0"
+	State    DeviceState
+	Detail   string // e.g. "paper out", "cover open" (English; UI translates codes)
+	Code     string // stable detail code: "PAPER_OUT", "COVER_OPEN", "OFFLINE", "PAPER_NEAR_END", "DISCONNECTED"
+	Counters map[string]int64
+	At       time.Time
+}
