@@ -132,6 +132,10 @@ type Consumer struct {
 	Region    string `json:"region"`     // 6-digit region code of the voucher
 	Signed    bool   `json:"signed"`     // true when AuthCode is a verified TIQ1 code
 	Masked    string `json:"masked"`     // e.g. "王*", "138****5678"
+	// Phone is the consumer's contact for the old-appliance pickup, typed by
+	// the clerk when a trade-in needs collecting. Sensitive personal data:
+	// agent/store encrypts it (and AuthCode) at rest; screens show MaskPhone.
+	Phone string `json:"phone,omitempty"`
 }
 
 // TradeIn is the old appliance handed in with a sale.
