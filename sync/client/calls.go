@@ -1,0 +1,185 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"tradein/agent"
+	"tradein/sync/api"
+)
+
+// Compile-time check: the client is the agent's online Platform.
+var _ agent.Platform = (*Client)(nil)
+
+// missingRequestNo refuses a mutating request without its idempotency key
+// before anything is sent (see the package comment).
+func missingRequestNo(op, what string) error {
+	return &agent.Error{Code: agent.CodeInvalidRequest, Detail: op + ": " + what + " request_no is empty; refusing to send a mutation that could not be retried safely"}
+}
+
+// Enroll registers this device with an enrollment code and returns the
+// terminal's identity and signing secret. It needs no credentials.
+func (c *Client) Enroll(ctx context.Context, code, fingerprint string) (api.EnrollResponse, error) {
+	var out api.EnrollResponse
+	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/enroll",
+		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint}}, &out)
+	return out, err
+}
+
+// Health reports nil when the platform answers GET /v1/health with UP.
+func (c *Client) Health(ctx context.Context) error {
+	var out api.HealthResponse
+	if err := c.do(ctx, request{method: http.MethodGet, target: "/v1/health"}, &out); err != nil {
+		return err
+	}
+	if out.Status != "UP" {
+		return platformDown("GET /v1/health", fmt.Errorf("status %q", out.Status))
+	}
+	return nil
+}
+
+// Rules fetches the current rule set.
+func (c *Client) Rules(ctx context.Context) (agent.Rules, error) {
+	var out agent.Rules
+	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/rules", signed: true}, &out)
+	return out, err
+}
+
+// Products fetches one page of the product library delta after
+// sinceVersion. Pass the previous page's NextPageToken (and the same
+// sinceVersion) to continue; limit ≤ 0 uses the platform's default.
+func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken string, limit int) (api.ProductPage, error) {
+	q := url.Values{}
+	q.Set("since_version", strconv.FormatInt(sinceVersion, 10))
+	if pageToken != "" {
+		q.Set("page_token", pageToken)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var out api.ProductPage
+	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/products?" + q.Encode(), signed: true}, &out)
+	return out, err
+}
+
+// QuerySNs asks the status of up to api.MaxSNQuery serial numbers.
+func (c *Client) QuerySNs(ctx context.Context, sns []string) (api.SNQueryResponse, error) {
+	var out api.SNQueryResponse
+	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/sn/query", signed: true,
+		body: api.SNQueryRequest{SNList: sns}}, &out)
+	return out, err
+}
+
+// QuerySN asks the status of one serial number (agent.Platform).
+func (c *Client) QuerySN(ctx context.Context, sn string) (agent.SNStatus, error) {
+	out, err := c.QuerySNs(ctx, []string{sn})
+	if err != nil {
+		return agent.SNUnknownStat, err
+	}
+	if len(out.Items) != 1 || out.Items[0].SN != sn {
+		return agent.SNUnknownStat, platformDown("POST /v1/sn/query", fmt.Errorf("answer has %d items for 1 SN", len(out.Items)))
+	}
+	return out.Items[0].DomainStatus(), nil
+}
+
+// TryVoucher freezes the consumer's voucher (agent.Platform).
+func (c *Client) TryVoucher(ctx context.Context, t agent.VoucherTry) (agent.VoucherFrozen, error) {
+	const op = "POST /v1/vouchers/try"
+	if t.RequestNo == "" {
+		return agent.VoucherFrozen{}, missingRequestNo(op, "try")
+	}
+	var out api.TryResponse
+	if err := c.do(ctx, request{method: http.MethodPost, target: "/v1/vouchers/try", signed: true,
+		body: api.TryRequestFrom(t)}, &out); err != nil {
+		return agent.VoucherFrozen{}, err
+	}
+	return out.Frozen(), nil
+}
+
+// CommitVoucher redeems a frozen voucher and locks the SN.
+func (c *Client) CommitVoucher(ctx context.Context, r api.CommitRequest) (api.CommitResponse, error) {
+	const op = "POST /v1/vouchers/commit"
+	if r.RequestNo == "" {
+		return api.CommitResponse{}, missingRequestNo(op, "commit")
+	}
+	var out api.CommitResponse
+	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/vouchers/commit", signed: true, body: r}, &out)
+	return out, err
+}
+
+// CancelVoucher releases a frozen voucher.
+func (c *Client) CancelVoucher(ctx context.Context, r api.CancelRequest) error {
+	const op = "POST /v1/vouchers/cancel"
+	if r.RequestNo == "" {
+		return missingRequestNo(op, "cancel")
+	}
+	var out api.CancelResponse
+	return c.do(ctx, request{method: http.MethodPost, target: "/v1/vouchers/cancel", signed: true, body: r}, &out)
+}
+
+// RefundVoucher refunds a committed sale: the SN is unlocked and, when the
+// rule says so, the consumer's quota restored.
+func (c *Client) RefundVoucher(ctx context.Context, r api.RefundRequest) (api.RefundResponse, error) {
+	const op = "POST /v1/vouchers/refund"
+	if r.RequestNo == "" {
+		return api.RefundResponse{}, missingRequestNo(op, "refund")
+	}
+	var out api.RefundResponse
+	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/vouchers/refund", signed: true, body: r}, &out)
+	return out, err
+}
+
+// TransactionsBatch reports offline-captured sales; the result has one
+// verdict per item, in order.
+func (c *Client) TransactionsBatch(ctx context.Context, b api.TransactionBatch) (api.BatchResult, error) {
+	const op = "POST /v1/transactions/batch"
+	if b.RequestNo == "" {
+		return api.BatchResult{}, missingRequestNo(op, "batch")
+	}
+	for i, it := range b.Items {
+		if it.RequestNo == "" {
+			return api.BatchResult{}, missingRequestNo(op, fmt.Sprintf("item %d", i))
+		}
+	}
+	var out api.BatchResult
+	if err := c.do(ctx, request{method: http.MethodPost, target: "/v1/transactions/batch", signed: true, body: b}, &out); err != nil {
+		return api.BatchResult{}, err
+	}
+	if len(out.Items) != len(b.Items) {
+		return api.BatchResult{}, platformDown(op, fmt.Errorf("%d verdicts for %d items", len(out.Items), len(b.Items)))
+	}
+	return out, nil
+}
+
+// PickupsBatch reports recycler pickups; one verdict per item, in order.
+func (c *Client) PickupsBatch(ctx context.Context, b api.PickupBatch) (api.BatchResult, error) {
+	const op = "POST /v1/pickups/batch"
+	if b.RequestNo == "" {
+		return api.BatchResult{}, missingRequestNo(op, "batch")
+	}
+	for i, it := range b.Items {
+		if it.RequestNo == "" {
+			return api.BatchResult{}, missingRequestNo(op, fmt.Sprintf("item %d", i))
+		}
+	}
+	var out api.BatchResult
+	if err := c.do(ctx, request{method: http.MethodPost, target: "/v1/pickups/batch", signed: true, body: b}, &out); err != nil {
+		return api.BatchResult{}, err
+	}
+	if len(out.Items) != len(b.Items) {
+		return api.BatchResult{}, platformDown(op, fmt.Errorf("%d verdicts for %d items", len(out.Items), len(b.Items)))
+	}
+	return out, nil
+}
+
+// DaySummary fetches the terminal's totals of date (YYYY-MM-DD, China time).
+func (c *Client) DaySummary(ctx context.Context, date string) (api.DaySummary, error) {
+	q := url.Values{}
+	q.Set("date", date)
+	var out api.DaySummary
+	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/summary/day?" + q.Encode(), signed: true}, &out)
+	return out, err
+}
