@@ -109,3 +109,18 @@ func TestReachable(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeDoesNotClearAuthProblem(t *testing.T) {
+	clk := &fixedClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	tr := NewTracker(clk)
+	tr.Observe(agent.Errorf(agent.CodeUnauthorized, "timestamp skew 900s"))
+	tr.ObserveProbe(nil) // GET /v1/health is unsigned: it answers even to a skewed terminal
+	if st := tr.State(); st.Online || !st.AuthProblem() {
+		t.Fatalf("a health probe must not hide a refused signature: %+v", st)
+	}
+	tr.ObserveProbe(agent.ErrPlatformDown)
+	tr.ObserveProbe(nil)
+	if st := tr.State(); !st.Online {
+		t.Fatalf("a probe success after a transport failure must read online: %+v", st)
+	}
+}
