@@ -1,0 +1,185 @@
+package escpos
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+func TestWidths(t *testing.T) {
+	cases := map[string]int{"ABC": 3, "补贴": 4, "¥1,234.56": 10, "商品A": 5, "\x1b@": 2, "😀": 1}
+	for s, want := range cases {
+		if got := TextWidth(s); got != want {
+			t.Errorf("TextWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+	if Width58.Columns() != 32 || Width80.Columns() != 48 || Width58.Dots() != 384 || Width80.Dots() != 576 {
+		t.Fatal("paper geometry")
+	}
+}
+
+func TestPairAndWrapCountCJKAsTwo(t *testing.T) {
+	l := Pair("政府补贴", "-¥749.85", 32)
+	if len(l) != 1 || TextWidth(l[0]) != 32 || !strings.HasPrefix(l[0], "政府补贴") || !strings.HasSuffix(l[0], "-￥749.85") {
+		t.Fatalf("Pair = %q", l)
+	}
+	long := Pair("海尔冰箱BCD-470WGHTD 对开门一级能效超薄嵌入式", "¥4,999.00", 32)
+	if len(long) < 2 {
+		t.Fatalf("long pair on one line: %q", long)
+	}
+	for _, s := range long {
+		if TextWidth(s) > 32 {
+			t.Fatalf("line %q is %d columns", s, TextWidth(s))
+		}
+	}
+	w := Wrap("以旧换新补贴活动说明：本小票为补贴凭证请妥善保管", 16)
+	for _, s := range w {
+		if TextWidth(s) > 16 {
+			t.Fatalf("wrapped line %q too wide", s)
+		}
+	}
+	if strings.Join(w, "") != "以旧换新补贴活动说明：本小票为补贴凭证请妥善保管" {
+		t.Fatalf("wrap lost text: %q", w)
+	}
+	if got := Wrap("hello wonderful world", 10); strings.Join(got, "|") != "hello|wonderful|world" {
+		t.Fatalf("ASCII wrap = %q", got)
+	}
+}
+
+func TestEncoderCommands(t *testing.T) {
+	e := NewEncoder(Width58, QRNative)
+	e.Init()
+	e.Align(AlignCenter)
+	e.Bold(true)
+	e.Double(true)
+	e.Line("小票")
+	e.Double(false)
+	e.Bold(false)
+	e.QR("https://v.example/r/1", 6)
+	e.Code128("SN123")
+	e.EAN13("6901234567892")
+	e.Cut()
+	b, err := e.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("小票"))
+	for _, want := range [][]byte{
+		{ESC, '@', FS, '&'},
+		{ESC, 'a', 1},
+		{ESC, 'E', 1},
+		{GS, '!', 0x11},
+		append(gb, LF),
+		{GS, '(', 'k', 24, 0, '1', 'P', '0', 'h', 't', 't', 'p', 's'},
+		{GS, '(', 'k', 3, 0, '1', 'Q', '0'},
+		{GS, 'k', 73, 7, '{', 'B', 'S', 'N', '1', '2', '3'},
+		{GS, 'k', 67, 13, '6', '9', '0'},
+		{GS, 'V', 66, 0},
+	} {
+		if !bytes.Contains(b, want) {
+			t.Errorf("stream lacks % x", want)
+		}
+	}
+}
+
+func TestEncoderRefusesBadInput(t *testing.T) {
+	for name, f := range map[string]func(e *Encoder){
+		"ean":      func(e *Encoder) { e.EAN13("6901234567890") },
+		"ean-abc":  func(e *Encoder) { e.EAN13("69012345678ab") },
+		"code128":  func(e *Encoder) { e.Code128("") },
+		"code128c": func(e *Encoder) { e.Code128("a\x00b") },
+		"qr-empty": func(e *Encoder) { e.QR("", 4) },
+		"qr-long":  func(e *Encoder) { e.QR(strings.Repeat("x", 5000), 4) },
+	} {
+		e := NewEncoder(Width80, QRRaster)
+		f(e)
+		if _, err := e.Bytes(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func TestRasterQR(t *testing.T) {
+	e := NewEncoder(Width80, QRRaster)
+	e.QR("https://v.example/r/1", 6)
+	b, err := e.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte{GS, 'v', '0', 0}) {
+		t.Fatalf("not a raster: % x", b[:8])
+	}
+	w := int(b[4]) | int(b[5])<<8
+	h := int(b[6]) | int(b[7])<<8
+	if len(b) != 8+w*h || h%6 != 0 {
+		t.Fatalf("raster %d bytes/row × %d rows, stream %d bytes", w, h, len(b))
+	}
+}
+
+func TestStatusRoundTrip(t *testing.T) {
+	for _, s := range []Status{{}, {PaperOut: true}, {CoverOpen: true}, {PaperNearEnd: true}, {Offline: true}} {
+		var got Status
+		for _, n := range []byte{StatusPrinter, StatusOffline, StatusPaperRoll} {
+			if err := got.Apply(n, s.Reply(n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A printer that is not ready reports itself offline as well.
+		want := s
+		want.Offline = !s.Ready()
+		want.PaperNearEnd = s.PaperNearEnd || s.PaperOut // an empty roll is also "near end"
+		if got != want {
+			t.Errorf("status %+v read back as %+v", want, got)
+		}
+	}
+	var s Status
+	if err := s.Apply(StatusPrinter, 0xff); err == nil {
+		t.Error("0xff accepted as a status reply")
+	}
+	if (Status{PaperOut: true, CoverOpen: true}).Code() != "PAPER_OUT" || (Status{PaperNearEnd: true}).Code() != "PAPER_NEAR_END" || (Status{}).Code() != "" {
+		t.Error("codes")
+	}
+}
+
+// FuzzEncoderText checks that no text, whatever it contains, can inject a
+// command: a printed line is GB18030 text of at most the line width,
+// followed by exactly one LF, and it decodes back to the sanitized input.
+func FuzzEncoderText(f *testing.F) {
+	f.Add("海尔冰箱 BCD-470 ¥4,999.00", "补贴")
+	f.Add("\x1b@\x1dV\x00evil", "\x10\x04\x01")
+	f.Add("😀𠀀\xff\xfe", "")
+	f.Add(strings.Repeat("长", 100), "x")
+	f.Fuzz(func(t *testing.T, s, v string) {
+		for _, w := range []Width{Width58, Width80} {
+			e := NewEncoder(w, QRNative)
+			e.Line(s)
+			e.Pair(s, v)
+			b, err := e.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range bytes.Split(bytes.TrimSuffix(b, []byte{LF}), []byte{LF}) {
+				for _, c := range line {
+					if c < 0x20 || c == 0x7f {
+						t.Fatalf("control byte %#x in text line", c)
+					}
+				}
+				txt, err := simplifiedchinese.GB18030.NewDecoder().Bytes(line)
+				if err != nil {
+					t.Fatalf("not GB18030: %v", err)
+				}
+				if TextWidth(string(txt)) > w.Columns() {
+					t.Fatalf("line %q wider than %d", txt, w.Columns())
+				}
+			}
+			first, _, _ := bytes.Cut(b, []byte{LF})
+			txt, _ := simplifiedchinese.GB18030.NewDecoder().Bytes(first)
+			if string(txt) != Truncate(s, w.Columns()) {
+				t.Fatalf("line decodes to %q, want %q", txt, Truncate(s, w.Columns()))
+			}
+		}
+	})
+}
