@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"tradein/agent"
+)
+
+const upsertSaleSQL = `INSERT INTO sales (order_no, state, created_at, updated_at, category, barcode,
+	sn, cref, voucher_id, ticket_no, offline, final_price_fen, subsidy_fen, pay_fen, data)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (order_no) DO UPDATE SET
+		state = excluded.state, created_at = excluded.created_at, updated_at = excluded.updated_at,
+		category = excluded.category, barcode = excluded.barcode, sn = excluded.sn,
+		cref = excluded.cref, voucher_id = excluded.voucher_id, ticket_no = excluded.ticket_no,
+		offline = excluded.offline, final_price_fen = excluded.final_price_fen,
+		subsidy_fen = excluded.subsidy_fen, pay_fen = excluded.pay_fen, data = excluded.data`
+
+// SaveSale inserts or updates the sale, records its trade-in, appends the
+// audit entry and enqueues the outbox items in ONE transaction: when it
+// returns nil all of them are durable (synchronous=FULL), otherwise none
+// of them was written.
+func (s *Store) SaveSale(ctx context.Context, sale agent.Sale, a agent.AuditEntry, out ...agent.OutboxItem) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveSaleTx(ctx, tx, sale); err != nil {
+			return err
+		}
+		if a.Subject == "" {
+			a.Subject = sale.OrderNo
+		}
+		if _, err := s.appendAudit(ctx, tx, a); err != nil {
+			return err
+		}
+		for _, it := range out {
+			if it.OrderNo == "" {
+				it.OrderNo = sale.OrderNo
+			}
+			if _, err := s.insertOutboxTx(ctx, tx, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// saveSaleTx writes the sale row (and its trade-in) inside tx.
+func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) error {
+	if sale.OrderNo == "" || sale.State == "" {
+		return agent.Errorf(agent.CodeInvalidRequest, "store: sale without order number or state")
+	}
+	if sale.CreatedAt.IsZero() {
+		return agent.Errorf(agent.CodeInvalidRequest, "store: sale %s without a creation time", sale.OrderNo)
+	}
+	if sale.UpdatedAt.IsZero() {
+		sale.UpdatedAt = sale.CreatedAt
+	}
+	data, err := s.encodeSale(sale)
+	if err != nil {
+		return err
+	}
+	ticket := ""
+	if sale.TradeIn != nil {
+		ticket = sale.TradeIn.TicketNo
+	}
+	if _, err := tx.StmtContext(ctx, s.upsertSale).ExecContext(ctx,
+		sale.OrderNo, string(sale.State), nanos(sale.CreatedAt), nanos(sale.UpdatedAt),
+		string(sale.Product.Category), sale.Product.Barcode, sale.SN, sale.Consumer.CRef,
+		sale.Consumer.VoucherID, ticket, boolInt(sale.Offline),
+		int64(sale.FinalPriceFen), int64(sale.SubsidyFen), int64(sale.PayFen), string(data)); err != nil {
+		return fmt.Errorf("store: save sale %s: %w", sale.OrderNo, err)
+	}
+	if t := sale.TradeIn; t != nil && t.TicketNo != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO trade_ins (ticket_no, order_no, category, brand,
+			model, condition, price_fen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (ticket_no) DO UPDATE SET order_no = excluded.order_no,
+				category = excluded.category, brand = excluded.brand, model = excluded.model,
+				condition = excluded.condition, price_fen = excluded.price_fen`,
+			t.TicketNo, sale.OrderNo, string(t.Category), t.Brand, t.Model, t.Condition,
+			int64(t.PriceFen), nanos(sale.CreatedAt)); err != nil {
+			return fmt.Errorf("store: save trade-in of sale %s: %w", sale.OrderNo, err)
+		}
+	}
+	return nil
+}
+
+// Sale returns the sale with the order number, or an error matching
+// agent.ErrNotFound.
+func (s *Store) Sale(ctx context.Context, orderNo string) (agent.Sale, error) {
+	var data string
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM sales WHERE order_no = ?`, orderNo).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return agent.Sale{}, notFound("sale %s", orderNo)
+	}
+	if err != nil {
+		return agent.Sale{}, fmt.Errorf("store: sale %s: %w", orderNo, err)
+	}
+	return s.decodeSale([]byte(data))
+}
+
+// SaleByTicket returns the sale whose trade-in has the ticket number, or an
+// error matching agent.ErrNotFound.
+func (s *Store) SaleByTicket(ctx context.Context, ticketNo string) (agent.Sale, error) {
+	sales, err := s.querySales(ctx, `SELECT data FROM sales WHERE ticket_no = ? AND ticket_no <> ''
+		ORDER BY created_at DESC LIMIT 1`, ticketNo)
+	if err != nil {
+		return agent.Sale{}, err
+	}
+	if len(sales) == 0 {
+		return agent.Sale{}, notFound("trade-in ticket %s", ticketNo)
+	}
+	return sales[0], nil
+}
+
+// Sales returns the sales the filter selects, newest first. Zero fields
+// match all; Limit 0 means no limit.
+func (s *Store) Sales(ctx context.Context, f agent.SaleFilter) ([]agent.Sale, error) {
+	var where []string
+	var args []any
+	if !f.From.IsZero() {
+		where = append(where, "created_at >= ?")
+		args = append(args, nanos(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "created_at < ?")
+		args = append(args, nanos(f.To))
+	}
+	if len(f.States) > 0 {
+		ph := make([]string, len(f.States))
+		for i, st := range f.States {
+			ph[i] = "?"
+			args = append(args, string(st))
+		}
+		where = append(where, "state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Category != "" {
+		where = append(where, "category = ?")
+		args = append(args, string(f.Category))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		where = append(where, `(order_no LIKE ? ESCAPE '\' OR sn LIKE ? ESCAPE '\' OR barcode LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	q := "SELECT data FROM sales"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_at DESC, order_no DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return s.querySales(ctx, q, args...)
+}
+
+// escapeLike escapes the LIKE wildcards of a user's search text.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SalesBySN returns the sales of the serial number in any state, newest first.
+func (s *Store) SalesBySN(ctx context.Context, sn string) ([]agent.Sale, error) {
+	if sn == "" {
+		return nil, nil
+	}
+	return s.querySales(ctx, `SELECT data FROM sales WHERE sn = ? ORDER BY created_at DESC`, sn)
+}
+
+// SalesByConsumer returns the consumer's sales created at or after since,
+// newest first.
+func (s *Store) SalesByConsumer(ctx context.Context, cref string, since time.Time) ([]agent.Sale, error) {
+	if cref == "" {
+		return nil, nil
+	}
+	return s.querySales(ctx, `SELECT data FROM sales WHERE cref = ? AND created_at >= ?
+		ORDER BY created_at DESC`, cref, nanos(since))
+}
+
+// SalesByVoucher returns the sales that used the voucher, in any state,
+// newest first.
+func (s *Store) SalesByVoucher(ctx context.Context, voucherID string) ([]agent.Sale, error) {
+	if voucherID == "" {
+		return nil, nil
+	}
+	return s.querySales(ctx, `SELECT data FROM sales WHERE voucher_id = ? ORDER BY created_at DESC`, voucherID)
+}
+
+// SalesOfBarcode returns the sales of the barcode created at or after
+// since, newest first.
+func (s *Store) SalesOfBarcode(ctx context.Context, barcode string, since time.Time) ([]agent.Sale, error) {
+	return s.querySales(ctx, `SELECT data FROM sales WHERE barcode = ? AND created_at >= ?
+		ORDER BY created_at DESC`, barcode, nanos(since))
+}
+
+// querySales runs a query selecting the data column and decodes each row.
+func (s *Store) querySales(ctx context.Context, q string, args ...any) ([]agent.Sale, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: query sales: %w", err)
+	}
+	defer rows.Close()
+	var out []agent.Sale
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("store: query sales: %w", err)
+		}
+		sale, err := s.decodeSale(data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sale)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: query sales: %w", err)
+	}
+	return out, nil
+}
