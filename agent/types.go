@@ -177,6 +177,12 @@ type Sale struct {
 	RejectReason string    `json:"reject_reason,omitempty"`
 	RefundNo     string    `json:"refund_no,omitempty"`
 	RefundReason string    `json:"refund_reason,omitempty"`
+
+	// Review resolution by a manager (see Session.ResolveReview): a sale in
+	// REVIEW or with warnings leaves the review list once resolved.
+	ReviewedBy string    `json:"reviewed_by,omitempty"`
+	ReviewedAt time.Time `json:"reviewed_at,omitempty"`
+	ReviewNote string    `json:"review_note,omitempty"`
 }
 
 // Warning is a fraud-check finding that goes to the manager's review list.

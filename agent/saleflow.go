@@ -1,0 +1,877 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The sale wizard (DESIGN §4). A SaleWizard walks one sale through
+//
+//	DRAFT --Confirm--> FROZEN (online) | OFFLINE_ACCEPTED (offline)
+//	      --SetPaymentRef--> PAID --Commit--> COMMITTED
+//
+// with Cancel possible until Commit. Nothing is written to the store before
+// Commit except audit entries and, for a sale whose voucher the platform
+// froze, the CANCELLED sale with its CANCEL outbox row: a draft that was
+// never confirmed leaves no sale behind.
+//
+// Decisions this file makes (DESIGN leaves them open):
+//   - Selling needs rules cached by sync/: before the first rules refresh
+//     NewSale refuses with CodeRulesMissing. The built-in DefaultRules are
+//     seed data for the platform, not a licence to pay subsidies the
+//     province may have changed.
+//   - The platform's discount is authoritative online. When it differs from
+//     the local computation the sale uses the platform's figure and carries
+//     a SUBSIDY_DIFFERS warning for the manager's review list.
+//   - The SN is checked against the local history even online: a sale
+//     captured offline and not yet synced is known only here.
+
+// Warning codes added by the sale flow (CheckFraud has its own).
+const (
+	WarnSubsidyDiffers = "SUBSIDY_DIFFERS" // platform discount != local computation
+	WarnFreezeExpired  = "FREEZE_EXPIRED"  // committed after the platform's frozen_until
+	WarnSNUnchecked    = "SN_UNCHECKED"    // platform SN query unavailable; local history only
+)
+
+// consumerLimitWindow bounds how far back SalesByConsumer looks when the
+// rules carry no campaign start.
+const consumerLimitWindow = 366 * 24 * time.Hour
+
+// barcodeHistoryWindow is how far back the fraud checks see sales of the
+// same barcode (bursts of one model, prices raised before a sale).
+const barcodeHistoryWindow = 30 * 24 * time.Hour
+
+// maxPaymentRefLen bounds the payment reference typed or scanned from the
+// store's payment terminal (UnionPay/WeChat/Alipay references are ≤ 32).
+const maxPaymentRefLen = 64
+
+// Quote is the subsidy preview shown before Confirm.
+type Quote struct {
+	FinalPriceFen Fen
+	SubsidyFen    Fen
+	PayFen        Fen // FinalPriceFen - SubsidyFen
+	RateBP        int
+	Capped        bool
+	Rule          CategoryRule
+	Warnings      []Warning
+}
+
+// SaleWizard is one sale in the wizard. (It is not called SaleDraft: that
+// name is the DRAFT state.) It is safe for concurrent use, but the steps
+// are meant to be called in order from one screen.
+type SaleWizard struct {
+	s *Session
+	t *Terminal
+
+	mu         sync.Mutex // guards everything below
+	sale       Sale
+	rules      Rules
+	rule       CategoryRule
+	haveRule   bool
+	claims     *ConsumerClaims // set for verified signed codes
+	quoted     bool
+	snWarnings []Warning
+	printErr   error
+}
+
+// NewSale starts a sale. It needs ActSell, cached rules (CodeRulesMissing
+// before the first rules refresh) and an open campaign (CodeCampaignClosed).
+func (s *Session) NewSale(ctx context.Context) (*SaleWizard, error) {
+	if err := s.require(ActSell); err != nil {
+		return nil, err
+	}
+	t := s.t
+	rules, err := t.store.Rules(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(CodeRulesMissing, "subsidy rules have not been downloaded from the platform yet; connect and refresh the library")
+	}
+	if err != nil {
+		return nil, internal("read rules", err)
+	}
+	now := t.clock.Now()
+	if !rules.InCampaign(now) {
+		return nil, Errorf(CodeCampaignClosed, "the campaign of rules %s is not open at %s", rules.Version, now.In(ChinaTime).Format("2006-01-02 15:04"))
+	}
+	if !rules.CoversRegion(t.info.CountyCode) {
+		return nil, Errorf(CodeNotEligible, "rules %s (region %s) do not cover this store's county %s", rules.Version, rules.RegionPrefix, t.info.CountyCode)
+	}
+	d := &SaleWizard{s: s, t: t, rules: rules}
+	d.sale = Sale{
+		OrderNo:    t.ids.next(prefixOrder, now),
+		TerminalNo: t.info.TerminalNo,
+		StaffID:    s.staff.ID,
+		State:      SaleDraft,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+		RequestNo:  t.ids.next(prefixRequest, now),
+	}
+	return d, nil
+}
+
+// Sale returns a copy of the sale as it stands.
+func (d *SaleWizard) Sale() Sale {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return copySale(d.sale)
+}
+
+// PrintError reports why the receipt of the committed sale could not be
+// queued; nil when it was queued (or there is no printer).
+func (d *SaleWizard) PrintError() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.printErr
+}
+
+// editableLocked refuses changes once the sale left DRAFT. d.mu must be held.
+func (d *SaleWizard) editableLocked() error {
+	if err := d.s.require(ActSell); err != nil {
+		return err
+	}
+	if d.sale.State != SaleDraft {
+		return Errorf(CodeIllegalState, "sale %s is %s; cancel it to change it", d.sale.OrderNo, d.sale.State)
+	}
+	return nil
+}
+
+// SetConsumerCode takes the consumer's qualification code. A signed TIQ1
+// code is verified here with the platform key (signature, expiry, region
+// against the store's county, and the category once the product is known)
+// and must not have paid for another sale on this terminal. Any other
+// string is an opaque code that only the platform can check: it is
+// accepted online and refused offline with CodeOfflineRefused.
+func (d *SaleWizard) SetConsumerCode(ctx context.Context, code string) (Consumer, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return Consumer{}, err
+	}
+	code = strings.TrimSpace(code)
+	if code == "" || len(code) > MaxConsumerCodeLen || !printableASCII(code) {
+		return Consumer{}, Errorf(CodeInvalidCode, "the consumer code is empty, too long or not printable")
+	}
+	t := d.t
+	d.quoted = false
+
+	if !IsSignedCodeFormat(code) {
+		if !t.isOnline() {
+			return Consumer{}, Errorf(CodeOfflineRefused, "the platform is unreachable and this code is not a signed TIQ1 code; ask the consumer for the signed QR code")
+		}
+		d.claims = nil
+		d.sale.Consumer = Consumer{AuthCode: code, Masked: maskCode(code)}
+		return d.sale.Consumer, nil
+	}
+
+	claims, err := VerifyConsumerCode(code, t.key, t.clock.Now())
+	if err != nil {
+		return Consumer{}, err
+	}
+	if !RegionCovers(claims.Reg, t.info.CountyCode) {
+		return Consumer{}, Errorf(CodeVoucherRegionMismatch, "voucher region %s does not cover store county %s", claims.Reg, t.info.CountyCode)
+	}
+	if d.haveRule {
+		if err := CheckClaims(claims, d.sale.Product.Category, t.info.CountyCode); err != nil {
+			return Consumer{}, err
+		}
+	}
+	if used, orderNo, err := d.voucherUsedLocally(ctx, claims.VID); err != nil {
+		return Consumer{}, err
+	} else if used {
+		return Consumer{}, Errorf(CodeVoucherUsed, "this voucher already paid for order %s", orderNo)
+	}
+	d.claims = &claims
+	d.sale.Consumer = Consumer{
+		AuthCode:  code,
+		VoucherID: claims.VID,
+		CRef:      claims.CRef,
+		Region:    claims.Reg,
+		Signed:    true,
+		Masked:    maskCode(claims.VID),
+	}
+	return d.sale.Consumer, nil
+}
+
+// SetConsumerPhone records the consumer's contact phone for the pickup of
+// the old appliance. It is stored encrypted and shown masked.
+func (d *SaleWizard) SetConsumerPhone(phone string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return err
+	}
+	p := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(phone))
+	if p != "" && (len(p) < 7 || len(p) > 15 || firstNonDigit(p) >= 0) {
+		return Errorf(CodeInvalidRequest, "a phone number has 7 to 15 digits")
+	}
+	d.sale.Consumer.Phone = p
+	return nil
+}
+
+// ScanProduct looks the barcode up in the local product library and finds
+// the category's rule. Changing the product clears the SN and the quote.
+func (d *SaleWizard) ScanProduct(ctx context.Context, barcode string) (Product, CategoryRule, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return Product{}, CategoryRule{}, err
+	}
+	barcode = strings.TrimSpace(barcode)
+	if err := ValidateGTIN(barcode); err != nil {
+		return Product{}, CategoryRule{}, err
+	}
+	t := d.t
+	p, err := t.store.Product(ctx, barcode)
+	if errors.Is(err, ErrNotFound) {
+		return Product{}, CategoryRule{}, Errorf(CodeProductNotFound, "barcode %s is not in the local product library", barcode)
+	}
+	if err != nil {
+		return Product{}, CategoryRule{}, internal("read product", err)
+	}
+	if p.Status == ProductDelisted {
+		return Product{}, CategoryRule{}, Errorf(CodeProductNotFound, "product %s (%s) was delisted from the library", barcode, p.Model)
+	}
+	rule, ok := d.rules.Rule(p.Category)
+	if !ok {
+		return Product{}, CategoryRule{}, Errorf(CodeNotEligible, "category %s has no subsidy rule in rules %s", p.Category, d.rules.Version)
+	}
+	if d.claims != nil {
+		if err := CheckClaims(*d.claims, p.Category, t.info.CountyCode); err != nil {
+			return Product{}, CategoryRule{}, err
+		}
+	}
+	if d.sale.Product.Barcode != p.Barcode {
+		d.sale.SN = ""
+		d.snWarnings = nil
+	}
+	d.sale.Product = p
+	d.rule, d.haveRule = rule, true
+	d.quoted = false
+	return p, rule, nil
+}
+
+// snRequiredLocked reports whether the product needs its SN/IMEI. d.mu must be held.
+func (d *SaleWizard) snRequiredLocked() bool {
+	return d.haveRule && (d.rule.SNRequired || d.sale.Product.SNRequired)
+}
+
+// SNRequired reports whether the scanned product needs its SN/IMEI.
+func (d *SaleWizard) SNRequired() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.snRequiredLocked()
+}
+
+// SetSN takes the product's serial number or IMEI (15 digits, Luhn). Online
+// the platform is asked whether it may be sold (USED and NOT_FOUND refuse);
+// always, the local history is checked too (an SN subsidised on this
+// terminal and not refunded refuses with CodeSNUsed). It returns the
+// warnings found (e.g. SN_SEEN_BEFORE), which also go to the review list.
+func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return nil, err
+	}
+	if !d.haveRule {
+		return nil, Errorf(CodeInvalidRequest, "scan the product barcode before its SN/IMEI")
+	}
+	sn = strings.TrimSpace(sn)
+	if len(sn) == 15 && firstNonDigit(sn) < 0 {
+		if err := ValidateIMEI(sn); err != nil {
+			return nil, err
+		}
+	} else if err := ValidateSN(sn); err != nil {
+		return nil, err
+	}
+	t := d.t
+	var warnings []Warning
+	if t.isOnline() {
+		status, err := t.platform.QuerySN(ctx, sn)
+		switch {
+		case errors.Is(err, ErrPlatformDown):
+			warnings = append(warnings, Warning{Code: WarnSNUnchecked, Detail: "platform unreachable; SN checked against local history only"})
+		case err != nil:
+			return nil, err
+		case status == SNUsed:
+			return nil, Errorf(CodeSNUsed, "the platform reports SN %s as already subsidised", sn)
+		case status == SNNotFound:
+			return nil, Errorf(CodeSNNotFound, "the platform does not know SN %s; check the number on the box", sn)
+		case status != SNSellable:
+			warnings = append(warnings, Warning{Code: WarnSNUnchecked, Detail: "platform answered " + string(status) + "; SN checked against local history only"})
+		}
+	}
+	history, err := t.store.SalesBySN(ctx, sn)
+	if err != nil {
+		return nil, internal("read SN history", err)
+	}
+	candidate := d.sale
+	candidate.SN = sn
+	block, fw := CheckFraud(candidate, d.rule, FraudHistory{SNSales: otherSales(history, d.sale.OrderNo)}, t.clock.Now())
+	if block != nil {
+		return nil, block
+	}
+	d.sale.SN = sn
+	d.snWarnings = mergeWarnings(warnings, fw)
+	d.quoted = false
+	return append([]Warning(nil), d.snWarnings...), nil
+}
+
+// NeedsTradeIn reports whether the scanned product's rule requires an old
+// appliance to be handed in.
+func (d *SaleWizard) NeedsTradeIn() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.haveRule && d.rule.TradeInRequired
+}
+
+// Trade-in conditions (TradeIn.Condition, Pickup.Condition). Stored and sent.
+const (
+	ConditionGood   = "GOOD"
+	ConditionWorn   = "WORN"
+	ConditionBroken = "BROKEN"
+)
+
+// ValidCondition reports whether c is one of the condition codes.
+func ValidCondition(c string) bool {
+	return c == ConditionGood || c == ConditionWorn || c == ConditionBroken
+}
+
+// SetTradeIn records the old appliance and assigns its ticket number
+// ("TI…", printed as a QR code on the receipt for the recycler). Setting it
+// again keeps the ticket number.
+func (d *SaleWizard) SetTradeIn(ctx context.Context, ti TradeIn) (TradeIn, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return TradeIn{}, err
+	}
+	ti.Brand, ti.Model = strings.TrimSpace(ti.Brand), strings.TrimSpace(ti.Model)
+	switch {
+	case ti.Category == "":
+		return TradeIn{}, Errorf(CodeInvalidRequest, "choose the category of the old appliance")
+	case !ValidCondition(ti.Condition):
+		return TradeIn{}, Errorf(CodeInvalidRequest, "condition must be GOOD, WORN or BROKEN")
+	case ti.PriceFen < 0:
+		return TradeIn{}, Errorf(CodeInvalidAmount, "the trade-in price cannot be negative")
+	case len(ti.Brand) > 64 || len(ti.Model) > 64:
+		return TradeIn{}, Errorf(CodeInvalidRequest, "brand and model have at most 64 bytes")
+	}
+	if d.sale.TradeIn != nil && d.sale.TradeIn.TicketNo != "" {
+		ti.TicketNo = d.sale.TradeIn.TicketNo
+	} else {
+		ti.TicketNo = d.t.nextTicketNo(d.t.clock.Now())
+	}
+	d.sale.TradeIn = &ti
+	return ti, nil
+}
+
+// Quote computes the subsidy for the final price (after all merchant and
+// platform discounts) with the local rules and runs the fraud checks. It
+// calls no platform. Refusals: CodeInvalidAmount, CodeNotEligible (grade),
+// CodePriceAboveCeiling, CodePriceAboveFiled, CodeSNUsed, CodeQuotaExhausted.
+func (d *SaleWizard) Quote(ctx context.Context, finalPrice Fen) (Quote, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return Quote{}, err
+	}
+	return d.quoteLocked(ctx, finalPrice)
+}
+
+// quoteLocked is Quote with d.mu held.
+func (d *SaleWizard) quoteLocked(ctx context.Context, finalPrice Fen) (Quote, error) {
+	if !d.haveRule {
+		return Quote{}, Errorf(CodeInvalidRequest, "scan the product barcode before entering the price")
+	}
+	if finalPrice <= 0 {
+		return Quote{}, Errorf(CodeInvalidAmount, "the final price must be above zero")
+	}
+	t := d.t
+	now := t.clock.Now()
+	if !d.rules.InCampaign(now) {
+		return Quote{}, Errorf(CodeCampaignClosed, "the campaign of rules %s is not open", d.rules.Version)
+	}
+	res, err := ComputeSubsidy(d.rule, d.sale.Product, finalPrice)
+	if err != nil {
+		return Quote{}, err
+	}
+	pay := finalPrice - res.SubsidyFen
+	if pay < 0 || pay+res.SubsidyFen != finalPrice {
+		return Quote{}, Errorf(CodeInternal, "subsidy %d exceeds price %d", res.SubsidyFen, finalPrice)
+	}
+
+	candidate := d.sale
+	candidate.FinalPriceFen, candidate.SubsidyFen, candidate.PayFen = finalPrice, res.SubsidyFen, pay
+	h, err := d.historyLocked(ctx, now)
+	if err != nil {
+		return Quote{}, err
+	}
+	block, fw := CheckFraud(candidate, d.rule, h, now)
+	if block != nil {
+		return Quote{}, block
+	}
+	d.sale.FinalPriceFen, d.sale.SubsidyFen, d.sale.PayFen = finalPrice, res.SubsidyFen, pay
+	d.sale.Warnings = mergeWarnings(d.snWarnings, fw)
+	d.quoted = true
+	return Quote{
+		FinalPriceFen: finalPrice,
+		SubsidyFen:    res.SubsidyFen,
+		PayFen:        pay,
+		RateBP:        res.RateBP,
+		Capped:        res.Capped,
+		Rule:          d.rule,
+		Warnings:      append([]Warning(nil), d.sale.Warnings...),
+	}, nil
+}
+
+// historyLocked gathers what CheckFraud needs from the store. d.mu must be held.
+func (d *SaleWizard) historyLocked(ctx context.Context, now time.Time) (FraudHistory, error) {
+	t := d.t
+	var h FraudHistory
+	if d.sale.SN != "" {
+		sns, err := t.store.SalesBySN(ctx, d.sale.SN)
+		if err != nil {
+			return h, internal("read SN history", err)
+		}
+		h.SNSales = otherSales(sns, d.sale.OrderNo)
+	}
+	if cref := d.sale.Consumer.CRef; cref != "" {
+		since := d.rules.CampaignStart
+		if since.IsZero() {
+			since = now.Add(-consumerLimitWindow)
+		}
+		cs, err := t.store.SalesByConsumer(ctx, cref, since)
+		if err != nil {
+			return h, internal("read consumer history", err)
+		}
+		h.ConsumerSales = otherSales(cs, d.sale.OrderNo)
+	}
+	bs, err := t.store.SalesOfBarcode(ctx, d.sale.Product.Barcode, now.Add(-barcodeHistoryWindow))
+	if err != nil {
+		return h, internal("read barcode history", err)
+	}
+	h.BarcodeSales = otherSales(bs, d.sale.OrderNo)
+	for _, s := range h.BarcodeSales {
+		h.PriceHistory = append(h.PriceHistory, PricePoint{At: s.CreatedAt, PriceFen: s.FinalPriceFen})
+	}
+	return h, nil
+}
+
+// Confirm asks for the subsidy. Online, the platform freezes the voucher
+// (FROZEN) and its discount is authoritative. When the platform cannot be
+// reached, or the terminal is offline, the offline policy decides
+// (OFFLINE_ACCEPTED): signed codes only, per-sale and pending caps, the age
+// of the oldest unsynced sale, and one voucher / one SN once locally.
+// Platform refusals keep their platform codes.
+func (d *SaleWizard) Confirm(ctx context.Context) (Sale, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.editableLocked(); err != nil {
+		return Sale{}, err
+	}
+	s := &d.sale
+	t := d.t
+	switch {
+	case s.Consumer.AuthCode == "":
+		return Sale{}, Errorf(CodeInvalidCode, "scan the consumer's qualification code first")
+	case !d.haveRule:
+		return Sale{}, Errorf(CodeInvalidRequest, "scan the product barcode first")
+	case !d.quoted:
+		return Sale{}, Errorf(CodeInvalidAmount, "enter the final price first")
+	}
+	// Campaign, region, SN and trade-in requirements of the rules.
+	if _, err := CheckSaleRules(d.rules, *s, t.info.CountyCode, t.clock.Now()); err != nil {
+		return Sale{}, err
+	}
+	// The quote may be minutes old: check again with fresh history.
+	if _, err := d.quoteLocked(ctx, s.FinalPriceFen); err != nil {
+		return Sale{}, err
+	}
+	now := t.clock.Now()
+	if d.claims != nil {
+		if _, err := VerifyConsumerCode(s.Consumer.AuthCode, t.key, now); err != nil {
+			return Sale{}, err
+		}
+	}
+
+	if t.isOnline() {
+		sale, err := d.confirmOnlineLocked(ctx, now)
+		if !errors.Is(err, ErrPlatformDown) {
+			return sale, err
+		}
+		t.log.Warn("platform unreachable during confirm; trying the offline policy", "order", s.OrderNo)
+	}
+	return d.confirmOfflineLocked(ctx, now)
+}
+
+// confirmOnlineLocked freezes the voucher at the platform. d.mu must be held.
+func (d *SaleWizard) confirmOnlineLocked(ctx context.Context, now time.Time) (Sale, error) {
+	s := &d.sale
+	t := d.t
+	fr, err := t.platform.TryVoucher(ctx, VoucherTry{
+		RequestNo:  s.RequestNo,
+		AuthCode:   s.Consumer.AuthCode,
+		Category:   s.Product.Category,
+		CountyCode: t.info.CountyCode,
+		Barcode:    s.Product.Barcode,
+		SN:         s.SN,
+		AmountFen:  s.FinalPriceFen,
+	})
+	if err != nil {
+		return Sale{}, err
+	}
+	next := *s
+	next.FrozenNo = fr.FrozenNo
+	next.FrozenUntil = fr.FrozenUntil
+	if fr.VoucherID != "" {
+		next.Consumer.VoucherID = fr.VoucherID
+	}
+	if fr.CRef != "" {
+		next.Consumer.CRef = fr.CRef
+	}
+	if fr.MaskedConsumer != "" {
+		next.Consumer.Masked = fr.MaskedConsumer
+	}
+	if fr.DiscountFen != s.SubsidyFen {
+		next.Warnings = mergeWarnings(next.Warnings, []Warning{{Code: WarnSubsidyDiffers,
+			Detail: fmt.Sprintf("platform discount %s, local computation %s", fr.DiscountFen, s.SubsidyFen)}})
+		next.SubsidyFen = fr.DiscountFen
+	}
+	next.PayFen = next.FinalPriceFen - next.SubsidyFen
+	if next.SubsidyFen < 0 || next.PayFen < 0 || (fr.PayFen != 0 && fr.PayFen != next.PayFen) {
+		d.cancelFrozenLocked(ctx, next, "platform amounts inconsistent")
+		return Sale{}, Errorf(CodeInternal, "platform amounts do not add up: price %s, discount %s, pay %s", next.FinalPriceFen, fr.DiscountFen, fr.PayFen)
+	}
+	// An opaque code's voucher is known only now; a sale captured offline
+	// with the same voucher and not yet synced is invisible to the platform.
+	if !next.Consumer.Signed && next.Consumer.VoucherID != "" {
+		used, orderNo, err := d.voucherUsedLocally(ctx, next.Consumer.VoucherID)
+		if err != nil {
+			d.cancelFrozenLocked(ctx, next, "local voucher check failed")
+			return Sale{}, err
+		}
+		if used {
+			d.cancelFrozenLocked(ctx, next, "voucher already used on this terminal")
+			return Sale{}, Errorf(CodeVoucherUsed, "this voucher already paid for order %s", orderNo)
+		}
+	}
+	if err := next.TransitionTo(SaleFrozen, now); err != nil {
+		return Sale{}, err
+	}
+	*s = next
+	t.auditOrLog(ctx, d.s.staff.ID, "sale.freeze", s.OrderNo, fmt.Sprintf("frozen_no=%s subsidy_fen=%d", s.FrozenNo, s.SubsidyFen))
+	return copySale(*s), nil
+}
+
+// cancelFrozenLocked releases a voucher the platform froze for a sale that
+// will not go ahead: the CANCELLED sale and its CANCEL outbox row are saved
+// in one transaction and sync/ sends the cancel. d.mu must be held.
+func (d *SaleWizard) cancelFrozenLocked(ctx context.Context, s Sale, reason string) {
+	t := d.t
+	now := t.clock.Now()
+	s.State = SaleCancelled
+	s.UpdatedAt = now
+	if err := d.saveWithOutbox(ctx, s, OutboxCancel, "sale.cancel", reason); err != nil {
+		t.log.Error("queue voucher cancel", "order", s.OrderNo, "err", err)
+		return
+	}
+	d.sale = s
+}
+
+// confirmOfflineLocked applies the offline policy. d.mu must be held.
+func (d *SaleWizard) confirmOfflineLocked(ctx context.Context, now time.Time) (Sale, error) {
+	s := &d.sale
+	t := d.t
+	pending, err := t.store.Pending(ctx)
+	if err != nil {
+		return Sale{}, internal("read pending summary", err)
+	}
+	check := OfflineCheck{Policy: d.rules.Offline, Pending: pending, Now: now}
+	if s.Consumer.VoucherID != "" {
+		used, _, err := d.voucherUsedLocally(ctx, s.Consumer.VoucherID)
+		if err != nil {
+			return Sale{}, err
+		}
+		check.VoucherUsedLocally = used
+	}
+	if s.SN != "" {
+		sns, err := t.store.SalesBySN(ctx, s.SN)
+		if err != nil {
+			return Sale{}, internal("read SN history", err)
+		}
+		for _, o := range otherSales(sns, s.OrderNo) {
+			if HoldsSN(o.State) {
+				check.SNUsedLocally = true
+			}
+		}
+	}
+	if err := CheckOffline(*s, check); err != nil {
+		return Sale{}, err
+	}
+	next := *s
+	next.Offline = true
+	if err := next.TransitionTo(SaleOfflineAccepted, now); err != nil {
+		return Sale{}, err
+	}
+	*s = next
+	t.auditOrLog(ctx, d.s.staff.ID, "sale.offline_accept", s.OrderNo, fmt.Sprintf("subsidy_fen=%d", s.SubsidyFen))
+	return copySale(*s), nil
+}
+
+// SetPaymentRef records the reference of the remainder's payment on the
+// store's own payment terminal and moves the sale to PAID. The reference
+// may be empty only when nothing is left to pay.
+func (d *SaleWizard) SetPaymentRef(ctx context.Context, ref string) (Sale, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.s.require(ActSell); err != nil {
+		return Sale{}, err
+	}
+	ref = strings.TrimSpace(ref)
+	switch {
+	case ref == "" && d.sale.PayFen > 0:
+		return Sale{}, Errorf(CodeInvalidRequest, "enter the payment reference of the %s paid", d.sale.PayFen)
+	case len(ref) > maxPaymentRefLen || !printableASCII(ref):
+		return Sale{}, Errorf(CodeInvalidRequest, "the payment reference has at most %d printable characters", maxPaymentRefLen)
+	}
+	next := d.sale
+	next.PaymentRef = ref
+	if err := next.TransitionTo(SalePaid, d.t.clock.Now()); err != nil {
+		return Sale{}, err
+	}
+	d.sale = next
+	d.t.auditOrLog(ctx, d.s.staff.ID, "sale.paid", next.OrderNo, fmt.Sprintf("pay_fen=%d", next.PayFen))
+	return copySale(next), nil
+}
+
+// Commit makes the sale durable: ONE store transaction writes the
+// COMMITTED sale, its audit entry and its outbox row (SALE_COMMIT with the
+// frozen_no online, SALE_OFFLINE offline). Then the receipt is queued.
+//
+// A receipt that cannot be queued never fails the sale: Commit then
+// returns the committed sale, an empty job id and an error coded
+// CodePrintFailed (also available from PrintError); the manager can
+// reprint later. Any other error means nothing was written and Commit may
+// be called again.
+func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.s.require(ActSell); err != nil {
+		return Sale{}, "", err
+	}
+	t := d.t
+	now := t.clock.Now()
+	next := d.sale
+	if next.PayFen+next.SubsidyFen != next.FinalPriceFen || next.SubsidyFen < 0 || next.PayFen < 0 {
+		return Sale{}, "", Errorf(CodeInternal, "amounts do not add up: pay %d + subsidy %d != price %d", next.PayFen, next.SubsidyFen, next.FinalPriceFen)
+	}
+	if !next.Offline && !next.FrozenUntil.IsZero() && now.After(next.FrozenUntil) {
+		next.Warnings = mergeWarnings(next.Warnings, []Warning{{Code: WarnFreezeExpired,
+			Detail: "committed after the voucher freeze expired at " + next.FrozenUntil.In(ChinaTime).Format(time.RFC3339)}})
+	}
+	if err := next.TransitionTo(SaleCommitted, now); err != nil {
+		return Sale{}, "", err
+	}
+	kind := OutboxSaleCommit
+	if next.Offline {
+		kind = OutboxSaleOffline
+	}
+	detail := fmt.Sprintf("%s final_fen=%d subsidy_fen=%d pay_fen=%d", kind, next.FinalPriceFen, next.SubsidyFen, next.PayFen)
+	if len(next.Warnings) > 0 {
+		detail += fmt.Sprintf(" warnings=%d", len(next.Warnings))
+	}
+	if err := d.saveWithOutbox(ctx, next, kind, "sale.commit", detail); err != nil {
+		return Sale{}, "", err
+	}
+	d.sale = next
+	t.log.Info("sale committed", "order", next.OrderNo, "offline", next.Offline, "subsidy_fen", int64(next.SubsidyFen))
+
+	jobID, err := t.printSale(ctx, next, ReceiptSale, false)
+	if err != nil {
+		d.printErr = err
+		return copySale(next), "", err
+	}
+	return copySale(next), jobID, nil
+}
+
+// Cancel abandons the sale. A voucher the platform froze (FROZEN, or PAID
+// online) is released: the CANCELLED sale and a CANCEL outbox row are
+// saved together. A draft or an offline-accepted sale only leaves an audit
+// entry. A committed sale cannot be cancelled: the manager refunds it.
+func (d *SaleWizard) Cancel(ctx context.Context, reason string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.s.require(ActSell); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	t := d.t
+	now := t.clock.Now()
+	next := d.sale
+	if err := next.TransitionTo(SaleCancelled, now); err != nil {
+		return err
+	}
+	if next.FrozenNo != "" {
+		if err := d.saveWithOutbox(ctx, next, OutboxCancel, "sale.cancel", reasonDetail(reason)); err != nil {
+			return err
+		}
+	} else if err := t.audit(ctx, d.s.staff.ID, "sale.cancel", next.OrderNo, reasonDetail(reason)); err != nil {
+		return internal("audit cancel", err)
+	}
+	d.sale = next
+	return nil
+}
+
+// saveWithOutbox saves s with one outbox row of kind and the audit entry,
+// in one store transaction. The outbox row gets its own request number: the
+// platform's idempotency key for that call.
+func (d *SaleWizard) saveWithOutbox(ctx context.Context, s Sale, kind OutboxKind, action, detail string) error {
+	return d.t.saveSaleWithOutbox(ctx, d.s.staff.ID, s, kind, action, detail)
+}
+
+// saveSaleWithOutbox is the one place that writes a sale with an outbox row.
+func (t *Terminal) saveSaleWithOutbox(ctx context.Context, actor string, s Sale, kind OutboxKind, action, detail string) error {
+	now := t.clock.Now()
+	payload, err := json.Marshal(s)
+	if err != nil {
+		return internal("encode outbox payload", err)
+	}
+	item := OutboxItem{
+		Kind:          kind,
+		RequestNo:     t.ids.next(prefixRequest, now),
+		OrderNo:       s.OrderNo,
+		Payload:       payload,
+		CreatedAt:     now,
+		NextAttemptAt: now,
+	}
+	a := AuditEntry{At: now, Actor: actor, Action: action, Subject: s.OrderNo, Detail: detail}
+	if err := t.store.SaveSale(ctx, s, a, item); err != nil {
+		return internal("save sale "+s.OrderNo, err)
+	}
+	return nil
+}
+
+// printSale queues the receipt of s. Personal data is masked first.
+func (t *Terminal) printSale(ctx context.Context, s Sale, kind ReceiptKind, reprint bool) (string, error) {
+	if t.printer == nil {
+		return "", nil
+	}
+	r := Receipt{
+		Kind:      kind,
+		Store:     t.info,
+		Reprint:   reprint,
+		Sale:      receiptSale(s),
+		VerifyURL: t.verifyURL(s.OrderNo),
+		PrintedAt: t.clock.Now(),
+	}
+	id, err := t.printer.PrintReceipt(ctx, r)
+	if err != nil {
+		t.log.Warn("receipt not queued", "order", s.OrderNo, "kind", kind, "err", err)
+		return "", &Error{Code: CodePrintFailed, Detail: "receipt of " + s.OrderNo + " was not queued; the sale is saved, reprint it later", Err: err}
+	}
+	return id, nil
+}
+
+// verifyURL is the receipt's verification QR content; "" without a base.
+func (t *Terminal) verifyURL(orderNo string) string {
+	if t.verify == "" {
+		return ""
+	}
+	return t.verify + orderNo
+}
+
+// receiptSale returns a copy of s fit for paper: the auth code is dropped
+// and the phone masked.
+func receiptSale(s Sale) *Sale {
+	c := copySale(s)
+	c.Consumer.AuthCode = ""
+	if c.Consumer.Phone != "" {
+		c.Consumer.Phone = MaskPhone(c.Consumer.Phone)
+	}
+	return &c
+}
+
+// voucherUsedLocally reports whether another sale on this terminal holds
+// the voucher (see HoldsSN: any state but DRAFT, CANCELLED or REFUNDED).
+func (d *SaleWizard) voucherUsedLocally(ctx context.Context, vid string) (bool, string, error) {
+	sales, err := d.t.store.SalesByVoucher(ctx, vid)
+	if err != nil {
+		return false, "", internal("read voucher history", err)
+	}
+	for _, o := range otherSales(sales, d.sale.OrderNo) {
+		if HoldsSN(o.State) {
+			return true, o.OrderNo, nil
+		}
+	}
+	return false, "", nil
+}
+
+// otherSales drops the sale orderNo itself from a history.
+func otherSales(sales []Sale, orderNo string) []Sale {
+	out := sales[:0:0]
+	for _, s := range sales {
+		if s.OrderNo != orderNo {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mergeWarnings appends b to a, dropping repeats of a code.
+func mergeWarnings(a, b []Warning) []Warning {
+	out := append([]Warning(nil), a...)
+	for _, w := range b {
+		dup := false
+		for _, x := range out {
+			if x.Code == w.Code {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// copySale returns s with its slices and pointers copied, so a caller
+// cannot change the draft through it.
+func copySale(s Sale) Sale {
+	s.Warnings = append([]Warning(nil), s.Warnings...)
+	if s.TradeIn != nil {
+		ti := *s.TradeIn
+		s.TradeIn = &ti
+	}
+	return s
+}
+
+// maskCode shows the last four characters of a code or voucher id.
+func maskCode(c string) string {
+	if len(c) <= 4 {
+		return "****"
+	}
+	return "****" + c[len(c)-4:]
+}
+
+// printableASCII reports whether s has only printable ASCII characters.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func reasonDetail(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return "reason: " + reason
+}

@@ -1,0 +1,512 @@
+package agent_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"tradein/agent"
+)
+
+func TestOnlineSaleCommitsOnceWithOutboxAuditAndReceipt(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	code := f.code(agent.CatFridge)
+
+	d := f.prepare(clerk, saleSpec{code: code, product: fridge, price: agent.Fen(4999_00)})
+	q, err := d.Quote(f.ctx, 4999_00)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.SubsidyFen != 999_80 || q.PayFen != 3999_20 || q.RateBP != 2000 || q.Capped {
+		t.Fatalf("quote = %+v, want subsidy ¥999.80, pay ¥3,999.20 at 20%%", q)
+	}
+	frozen, err := d.Confirm(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frozen.State != agent.SaleFrozen || frozen.FrozenNo == "" || frozen.Offline {
+		t.Fatalf("after confirm: state %s frozen_no %q offline %v", frozen.State, frozen.FrozenNo, frozen.Offline)
+	}
+	// Nothing is stored before Commit.
+	if _, err := f.store.Sale(f.ctx, frozen.OrderNo); err == nil {
+		t.Fatal("sale stored before commit")
+	}
+	if _, err := d.SetPaymentRef(f.ctx, ""); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("empty payment reference: %v", err)
+	}
+	if _, err := d.SetPaymentRef(f.ctx, "UP20260310-0001"); err != nil {
+		t.Fatal(err)
+	}
+	sale, job, err := d.Commit(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sale.State != agent.SaleCommitted || job == "" {
+		t.Fatalf("commit: state %s job %q", sale.State, job)
+	}
+	if sale.PayFen+sale.SubsidyFen != sale.FinalPriceFen {
+		t.Fatalf("pay %s + subsidy %s != price %s", sale.PayFen, sale.SubsidyFen, sale.FinalPriceFen)
+	}
+
+	stored, err := f.store.Sale(f.ctx, sale.OrderNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.State != agent.SaleCommitted || stored.Consumer.AuthCode != code || stored.StaffID != "C1" {
+		t.Fatalf("stored sale: state %s staff %s", stored.State, stored.StaffID)
+	}
+	out := f.outbox()
+	if len(out) != 1 || out[0].Kind != agent.OutboxSaleCommit || out[0].OrderNo != sale.OrderNo || out[0].RequestNo == sale.RequestNo {
+		t.Fatalf("outbox = %+v, want one SALE_COMMIT with its own request no", out)
+	}
+	if !strings.Contains(string(out[0].Payload), sale.FrozenNo) {
+		t.Fatal("SALE_COMMIT payload lacks the frozen_no")
+	}
+	acts := strings.Join(f.auditActions(), ",")
+	for _, a := range []string{"staff.login", "sale.freeze", "sale.paid", "sale.commit"} {
+		if !strings.Contains(acts, a) {
+			t.Errorf("audit log %s lacks %s", acts, a)
+		}
+	}
+	if n, err := f.store.VerifyAudit(f.ctx); err != nil || n == 0 {
+		t.Fatalf("audit chain: %d entries, %v", n, err)
+	}
+
+	r := f.printer.last()
+	if r.Kind != agent.ReceiptSale || r.Reprint || r.VerifyURL != "https://verify.example/r/"+sale.OrderNo {
+		t.Fatalf("receipt kind %s reprint %v url %q", r.Kind, r.Reprint, r.VerifyURL)
+	}
+	if r.Sale.Consumer.AuthCode != "" || r.Sale.Consumer.Masked == "" {
+		t.Fatal("receipt carries the auth code or no masked consumer")
+	}
+
+	// The platform learns about the commit; the voucher is now used.
+	if n := f.platform.deliver(t, f.store); n != 1 {
+		t.Fatalf("delivered %d items", n)
+	}
+	d2, _ := clerk.NewSale(f.ctx)
+	if _, err := d2.SetConsumerCode(f.ctx, code); agent.CodeOf(err) != agent.CodeVoucherUsed {
+		t.Fatalf("reusing a committed voucher: %v, want VOUCHER_USED", err)
+	}
+}
+
+func TestOfflineSaleWhenPlatformDown(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	f.platform.setDown(true)
+	sn := imei("35123456789012")
+	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatPhone), product: phone, sn: sn, price: agent.Fen(2999_99)})
+	s, err := d.Confirm(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.State != agent.SaleOfflineAccepted || !s.Offline || s.SubsidyFen != 449_99 {
+		t.Fatalf("offline confirm: state %s offline %v subsidy %s", s.State, s.Offline, s.SubsidyFen)
+	}
+	if !hasWarning(s.Warnings, agent.WarnSNUnchecked) {
+		t.Fatalf("warnings %+v lack SN_UNCHECKED", s.Warnings)
+	}
+	if _, err := d.SetPaymentRef(f.ctx, "CASH-1"); err != nil {
+		t.Fatal(err)
+	}
+	sale, _, err := d.Commit(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := f.outbox()
+	if len(out) != 1 || out[0].Kind != agent.OutboxSaleOffline {
+		t.Fatalf("outbox = %+v, want SALE_OFFLINE", out)
+	}
+	st := f.term.Status(f.ctx)
+	if st.QueueDepth != 1 || st.OfflineSales != 1 || st.PendingOfflineSubsidy != 449_99 {
+		t.Fatalf("status = %+v", st)
+	}
+	if want := sale.CreatedAt.Add(72 * time.Hour); !st.OfflineDeadline.Equal(want) {
+		t.Fatalf("offline deadline %v, want %v", st.OfflineDeadline, want)
+	}
+	// One SN once, locally, while the platform is still away.
+	d2, _ := clerk.NewSale(f.ctx)
+	d2.SetConsumerCode(f.ctx, f.code(agent.CatPhone))
+	d2.ScanProduct(f.ctx, phone.Barcode)
+	if _, err := d2.SetSN(f.ctx, sn); agent.CodeOf(err) != agent.CodeSNUsed {
+		t.Fatalf("same SN offline: %v, want SN_USED", err)
+	}
+}
+
+func TestOfflineSwitchByConnectivityView(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	f.term.SetOnline(false)
+	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(12000)})
+	if !sale.Offline || sale.SubsidyFen != agent.Yuan(1800) {
+		t.Fatalf("sale offline %v subsidy %s, want offline ¥1,800.00", sale.Offline, sale.SubsidyFen)
+	}
+	if f.platform.seq != 0 {
+		t.Fatal("the platform was called although the terminal is offline")
+	}
+}
+
+func TestSaleRefusals(t *testing.T) {
+	otherPub := func(f *fixture) string {
+		_, priv2, _ := ed25519GenerateKey()
+		c := agent.ConsumerClaims{VID: "VX", Cat: agent.CatFridge, Reg: "110000", Iat: f.clock.Now().Unix(), Exp: f.clock.Now().Add(time.Hour).Unix(), CRef: "CRX"}
+		s, _ := agent.SignConsumerCode(c, priv2)
+		return s
+	}
+	type step int
+	const (
+		atCode step = iota
+		atProduct
+		atSN
+		atQuote
+		atConfirm
+	)
+	cases := []struct {
+		name  string
+		opts  []fixtureOpt
+		setup func(f *fixture) saleSpec
+		at    step
+		want  agent.Code
+	}{
+		{"malformed code", nil, func(f *fixture) saleSpec { return saleSpec{code: "TIQ1.garbage"} }, atCode, agent.CodeInvalidCode},
+		{"foreign signature", nil, func(f *fixture) saleSpec { return saleSpec{code: otherPub(f)} }, atCode, agent.CodeBadSignature},
+		{"expired", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatFridge, func(c *agent.ConsumerClaims) { c.Exp = f.clock.Now().Unix() })}
+		}, atCode, agent.CodeVoucherExpired},
+		{"region mismatch", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatFridge, func(c *agent.ConsumerClaims) { c.Reg = "310000" })}
+		}, atCode, agent.CodeVoucherRegionMismatch},
+		{"category mismatch", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatPhone), product: fridge}
+		}, atProduct, agent.CodeVoucherCategoryMismatch},
+		{"unknown product", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatFridge), product: agent.Product{Barcode: gtin("690000000099")}}
+		}, atProduct, agent.CodeProductNotFound},
+		{"bad barcode", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatFridge), product: agent.Product{Barcode: "6900000000010"}}
+		}, atProduct, agent.CodeInvalidGTIN},
+		{"grade 3 not eligible", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatWasher), product: washer3, price: agent.Yuan(2999)}
+		}, atQuote, agent.CodeNotEligible},
+		{"above ceiling", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatPhone), product: phone, sn: f.sellableSN(imei("35123456789013")), price: 6000_01}
+		}, atQuote, agent.CodePriceAboveCeiling},
+		{"above filed price", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(6000)}
+		}, atQuote, agent.CodePriceAboveFiled},
+		{"SN used at the platform", nil, func(f *fixture) saleSpec {
+			sn := imei("35123456789014")
+			f.platform.sns[sn] = agent.SNUsed
+			return saleSpec{code: f.code(agent.CatPhone), product: phone, sn: sn}
+		}, atSN, agent.CodeSNUsed},
+		{"SN unknown to the platform", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatPhone), product: phone, sn: "SN-NOT-KNOWN-1"}
+		}, atSN, agent.CodeSNNotFound},
+		{"invalid IMEI", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatPhone), product: phone, sn: "351234567890120"}
+		}, atSN, agent.CodeInvalidIMEI},
+		{"SN missing", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatPhone), product: phone, price: agent.Yuan(1999)}
+		}, atConfirm, agent.CodeInvalidSN},
+		{"trade-in missing", nil, func(f *fixture) saleSpec {
+			return saleSpec{code: f.code(agent.CatEBike), product: ebike, price: agent.Yuan(3000)}
+		}, atConfirm, agent.CodeTradeInRequired},
+		{"voucher used at the platform", nil, func(f *fixture) saleSpec {
+			code := f.code(agent.CatFridge)
+			c, _ := agent.ParseConsumerCode(code)
+			f.platform.vouchers[c.VID] = "USED"
+			return saleSpec{code: code, product: fridge, price: agent.Yuan(3000)}
+		}, atConfirm, agent.CodeVoucherUsed},
+		{"opaque code offline", nil, func(f *fixture) saleSpec {
+			f.platform.setDown(true)
+			f.term.SetOnline(false)
+			return saleSpec{code: f.opaqueCode(agent.CatFridge)}
+		}, atCode, agent.CodeOfflineRefused},
+		{"offline per-sale cap", []fixtureOpt{func(r *agent.Rules) { r.Offline.MaxSubsidyPerSaleFen = agent.Yuan(500) }}, func(f *fixture) saleSpec {
+			f.platform.setDown(true)
+			return saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(4999)}
+		}, atConfirm, agent.CodeOfflineRefused},
+		{"campaign over", []fixtureOpt{func(r *agent.Rules) { r.CampaignEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime) }}, func(f *fixture) saleSpec {
+			return saleSpec{}
+		}, -1, agent.CodeCampaignClosed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.opts...)
+			clerk := f.login("C1")
+			sp := tc.setup(f)
+			d, err := clerk.NewSale(f.ctx)
+			if tc.at < 0 {
+				wantCode(t, err, tc.want)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			check := func(s step, err error) bool {
+				t.Helper()
+				if s == tc.at {
+					wantCode(t, err, tc.want)
+					return true
+				}
+				if err != nil {
+					t.Fatalf("step %d: %v", s, err)
+				}
+				return false
+			}
+			_, err = d.SetConsumerCode(f.ctx, sp.code)
+			if check(atCode, err) {
+				return
+			}
+			_, _, err = d.ScanProduct(f.ctx, sp.product.Barcode)
+			if check(atProduct, err) {
+				return
+			}
+			if sp.sn != "" || tc.at == atSN {
+				_, err = d.SetSN(f.ctx, sp.sn)
+				if check(atSN, err) {
+					return
+				}
+			}
+			_, err = d.Quote(f.ctx, sp.price)
+			if check(atQuote, err) {
+				return
+			}
+			_, err = d.Confirm(f.ctx)
+			if check(atConfirm, err) {
+				return
+			}
+			t.Fatalf("no refusal; wanted %s", tc.want)
+		})
+	}
+}
+
+func TestOpaqueCodeNeedsThePlatform(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	// Online, an opaque code is accepted and the platform resolves it.
+	sale, _ := f.sell(clerk, saleSpec{code: f.opaqueCode(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	if sale.Consumer.Signed || sale.Consumer.VoucherID == "" || sale.Consumer.CRef == "" {
+		t.Fatalf("consumer after platform try: %+v", sale.Consumer)
+	}
+	// Accepted online, then the platform goes away before Confirm: the
+	// offline policy takes signed codes only.
+	d := f.prepare(clerk, saleSpec{code: f.opaqueCode(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	f.platform.setDown(true)
+	_, err := d.Confirm(f.ctx)
+	wantCode(t, err, agent.CodeOfflineRefused)
+}
+
+func TestRulesMustBeSyncedBeforeSelling(t *testing.T) {
+	f := newFixture(t)
+	// A fresh store without rules.
+	st2 := openBareStore(t, f.clock)
+	term, err := agent.NewTerminal(agent.Deps{Store: st2, Clock: f.clock, Info: agent.StoreInfo{TerminalNo: "T0002", CountyCode: storeCounty}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedStaff(t, st2, f.clock, agent.Staff{ID: "C1", Name: "张三", Role: agent.RoleClerk})
+	s, err := term.Login(f.ctx, "C1", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.NewSale(f.ctx)
+	wantCode(t, err, agent.CodeRulesMissing)
+}
+
+func TestOfflinePolicyPendingAndAgeLimits(t *testing.T) {
+	f := newFixture(t, func(r *agent.Rules) { r.Offline.MaxPendingSubsidyFen = agent.Yuan(1500) })
+	clerk := f.login("C1")
+	f.platform.setDown(true)
+	// ¥999.80 pending; a second ¥999.80 would exceed ¥1,500.
+	f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
+	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
+	_, err := d.Confirm(f.ctx)
+	wantCode(t, err, agent.CodeOfflineRefused)
+	// A small sale still fits: ¥300 subsidy.
+	f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(2000)})
+
+	// 72 h after the oldest unsynced sale the terminal stops selling offline.
+	f.clock.Advance(72*time.Hour + time.Minute)
+	d = f.prepare(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(10)})
+	_, err = d.Confirm(f.ctx)
+	wantCode(t, err, agent.CodeOfflineRefused)
+
+	// Once the platform is back and the queue drained, offline sales resume.
+	f.platform.setDown(false)
+	f.platform.deliver(t, f.store)
+	if st := f.term.Status(f.ctx); st.QueueDepth != 0 || !st.OfflineDeadline.IsZero() {
+		t.Fatalf("after drain: %+v", st)
+	}
+}
+
+func TestQuotaExhaustedForSameConsumer(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	first := f.code(agent.CatFridge, func(c *agent.ConsumerClaims) { c.CRef = "CR-SAME" })
+	f.sell(clerk, saleSpec{code: first, product: fridge, price: agent.Yuan(3000)})
+	second := f.code(agent.CatFridge, func(c *agent.ConsumerClaims) { c.CRef = "CR-SAME" })
+	d, _ := clerk.NewSale(f.ctx)
+	if _, err := d.SetConsumerCode(f.ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.ScanProduct(f.ctx, fridge.Barcode); err != nil {
+		t.Fatal(err)
+	}
+	_, err := d.Quote(f.ctx, agent.Yuan(3000))
+	wantCode(t, err, agent.CodeQuotaExhausted)
+}
+
+func TestCancelFrozenVoucherQueuesCancel(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	code := f.code(agent.CatFridge)
+	d := f.prepare(clerk, saleSpec{code: code, product: fridge, price: agent.Yuan(3000)})
+	s, err := d.Confirm(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Cancel(f.ctx, "consumer changed mind"); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := f.store.Sale(f.ctx, s.OrderNo)
+	if err != nil || stored.State != agent.SaleCancelled {
+		t.Fatalf("stored %v %v, want CANCELLED", stored.State, err)
+	}
+	out := f.outbox()
+	if len(out) != 1 || out[0].Kind != agent.OutboxCancel {
+		t.Fatalf("outbox %+v, want CANCEL", out)
+	}
+	if _, _, err := d.Commit(f.ctx); agent.CodeOf(err) != agent.CodeIllegalState {
+		t.Fatalf("commit after cancel: %v", err)
+	}
+	// After the cancel reaches the platform the voucher can be used again.
+	f.platform.deliver(t, f.store)
+	f.sell(clerk, saleSpec{code: code, product: fridge, price: agent.Yuan(3000)})
+
+	// A draft that never reached the platform leaves only an audit entry.
+	d2, _ := clerk.NewSale(f.ctx)
+	if err := d2.Cancel(f.ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Sale(f.ctx, d2.Sale().OrderNo); err == nil {
+		t.Fatal("a cancelled draft was stored")
+	}
+}
+
+func TestTradeInTicketAndPickup(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	ti := &agent.TradeIn{Category: agent.CatEBike, Brand: "绿源", Model: "old", Condition: agent.ConditionWorn, PriceFen: agent.Yuan(100)}
+	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatEBike), product: ebike, tradeIn: ti, price: agent.Yuan(3000)})
+	if sale.TradeIn == nil || !agent.IsTicketNo(sale.TradeIn.TicketNo) {
+		t.Fatalf("trade-in ticket %+v", sale.TradeIn)
+	}
+	if sale.SubsidyFen != agent.Yuan(500) {
+		t.Fatalf("e-bike subsidy %s, want ¥500.00", sale.SubsidyFen)
+	}
+	if kind, _ := agent.Classify(sale.TradeIn.TicketNo); kind != agent.ScanTicket {
+		t.Fatalf("ticket classifies as %s", kind)
+	}
+	if r := f.printer.last(); r.Sale == nil || r.Sale.TradeIn == nil || r.Sale.TradeIn.TicketNo != sale.TradeIn.TicketNo {
+		t.Fatal("receipt lacks the trade-in ticket")
+	}
+
+	recycler := f.login("R1")
+	got, err := recycler.LookupTicket(f.ctx, sale.TradeIn.TicketNo)
+	if err != nil || got.OrderNo != sale.OrderNo {
+		t.Fatalf("lookup: %v %v", got.OrderNo, err)
+	}
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, []byte("jpeg body")...)
+	p, err := recycler.RecordPickup(f.ctx, agent.Pickup{TicketNo: sale.TradeIn.TicketNo, Condition: agent.ConditionWorn,
+		WeightGrams: 45000, CertificateNo: "CERT-0001"}, photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.OrderNo != sale.OrderNo || p.RecyclerID != "R1" || len(p.PhotoSHA256) != 64 {
+		t.Fatalf("pickup %+v", p)
+	}
+	if b, err := readFile(f.photos, p.PhotoSHA256+".jpg"); err != nil || string(b) != string(photo) {
+		t.Fatalf("photo file: %v", err)
+	}
+	if _, err := f.store.PickupByTicket(f.ctx, sale.TradeIn.TicketNo); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []agent.OutboxKind
+	for _, it := range f.outbox() {
+		kinds = append(kinds, it.Kind)
+	}
+	if len(kinds) != 2 || kinds[1] != agent.OutboxPickup {
+		t.Fatalf("outbox kinds %v, want [SALE_COMMIT PICKUP]", kinds)
+	}
+	_, err = recycler.RecordPickup(f.ctx, agent.Pickup{TicketNo: sale.TradeIn.TicketNo, Condition: agent.ConditionWorn, WeightGrams: 1, CertificateNo: "C2"}, nil)
+	wantCode(t, err, agent.CodeAlreadyPickedUp)
+	_, err = recycler.LookupTicket(f.ctx, "TI20260310100000000199")
+	wantCode(t, err, agent.CodeNotFound)
+}
+
+func TestPlatformDiscountIsAuthoritative(t *testing.T) {
+	f := newFixture(t)
+	f.platform.discountDelta = -100 // the platform pays ¥1.00 less
+	clerk := f.login("C1")
+	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
+	if sale.SubsidyFen != 999_80-100 || sale.PayFen != 4999_00-999_80+100 {
+		t.Fatalf("subsidy %s pay %s", sale.SubsidyFen, sale.PayFen)
+	}
+	if !hasWarning(sale.Warnings, agent.WarnSubsidyDiffers) {
+		t.Fatalf("warnings %+v lack SUBSIDY_DIFFERS", sale.Warnings)
+	}
+	mgr := f.login("M1")
+	list, err := mgr.ReviewList(f.ctx)
+	if err != nil || len(list) != 1 || list[0].OrderNo != sale.OrderNo {
+		t.Fatalf("review list %v %v", list, err)
+	}
+	if err := mgr.ResolveReview(f.ctx, sale.OrderNo, ""); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("resolve without note: %v", err)
+	}
+	if err := mgr.ResolveReview(f.ctx, sale.OrderNo, "platform rounding; accepted"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := mgr.ReviewList(f.ctx); len(list) != 0 {
+		t.Fatalf("review list after resolve: %d", len(list))
+	}
+	if err := mgr.ResolveReview(f.ctx, sale.OrderNo, "again"); agent.CodeOf(err) != agent.CodeIllegalState {
+		t.Fatalf("second resolve: %v", err)
+	}
+}
+
+func TestPrinterFailureNeverFailsTheSale(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	f.printer.fail = true
+	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	if _, err := d.Confirm(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetPaymentRef(f.ctx, "P1"); err != nil {
+		t.Fatal(err)
+	}
+	sale, job, err := d.Commit(f.ctx)
+	wantCode(t, err, agent.CodePrintFailed)
+	if sale.State != agent.SaleCommitted || job != "" || d.PrintError() == nil {
+		t.Fatalf("sale %s job %q", sale.State, job)
+	}
+	if stored, err := f.store.Sale(f.ctx, sale.OrderNo); err != nil || stored.State != agent.SaleCommitted {
+		t.Fatalf("stored: %v %v", stored.State, err)
+	}
+	f.printer.fail = false
+	job, err = clerk.Reprint(f.ctx, sale.OrderNo)
+	if err != nil || job == "" || !f.printer.last().Reprint {
+		t.Fatalf("reprint: %q %v reprint=%v", job, err, f.printer.last().Reprint)
+	}
+}
+
+func hasWarning(ws []agent.Warning, code string) bool {
+	for _, w := range ws {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
+}
