@@ -45,18 +45,11 @@ var (
 	_ agent.PrintJobs = (*Store)(nil)
 )
 
-// Sealer encrypts and decrypts single string fields. *agent.FieldCipher
-// implements it: Seal("") must return "" and Open must reverse Seal.
-type Sealer interface {
-	Seal(plain string) (string, error)
-	Open(sealed string) (string, error)
-}
-
 // Options configures Open.
 type Options struct {
 	// Cipher seals the consumer's auth code and phone at rest. Required:
 	// Open refuses a nil Cipher unless AllowPlaintextForTests is set.
-	Cipher Sealer
+	Cipher *agent.FieldCipher
 	// AllowPlaintextForTests lets a test open a store without a cipher;
 	// sensitive fields are then stored as given. Never set it in a program.
 	AllowPlaintextForTests bool
@@ -93,7 +86,7 @@ type Store struct {
 	path   string
 	w      *sql.DB // the one write connection
 	r      *sql.DB // read-only connections
-	cipher Sealer
+	cipher *agent.FieldCipher // nil only with AllowPlaintextForTests
 	clock  agent.Clock
 	log    *slog.Logger
 	opt    Options
