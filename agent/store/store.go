@@ -84,8 +84,8 @@ const DefaultKeepBackups = 5
 // they never block the writer and always see a committed snapshot.
 type Store struct {
 	path   string
-	w      *sql.DB // the one write connection
-	r      *sql.DB // read-only connections
+	w      *sql.DB            // the one write connection
+	r      *sql.DB            // read-only connections
 	cipher *agent.FieldCipher // nil only with AllowPlaintextForTests
 	clock  agent.Clock
 	log    *slog.Logger
