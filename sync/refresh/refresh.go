@@ -1,0 +1,251 @@
+// Package refresh keeps the terminal's cached rules and product library in
+// step with the platform (DESIGN §5, §6).
+//
+// The library is synchronised as a delta by version, page by page. Every
+// page is staged in the store (agent.Library.StageLibraryPage) together
+// with the token of the next page, so an interrupted sync — network error,
+// crash, power cut — resumes where it stopped instead of starting over.
+// Only when the last page is staged does CommitLibrary apply the whole
+// delta and move the version in one transaction: a sale never sees a
+// half-updated library.
+package refresh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"tradein/agent"
+	"tradein/agent/backoff"
+	"tradein/sync/api"
+	"tradein/sync/status"
+)
+
+// Source is the part of the platform the refresher reads. *client.Client
+// implements it.
+type Source interface {
+	Rules(ctx context.Context) (agent.Rules, error)
+	Products(ctx context.Context, sinceVersion int64, pageToken string, limit int) (api.ProductPage, error)
+}
+
+// Progress is reported after every staged page, for the UI's progress bar.
+type Progress struct {
+	From, Target int64 // the delta being downloaded
+	Done         int   // products staged so far (including before a resume)
+	Total        int   // products in the whole delta, as the platform counts them
+	Resumed      bool  // this sync continues an interrupted one
+	Committed    bool  // the delta is applied; the library is at Target
+}
+
+// Config wires a Refresher. Source and Library are required.
+type Config struct {
+	Source  Source
+	Library agent.Library
+	// PageLimit is the page size asked for; 0 means api.MaxPageLimit. Big
+	// pages mean fewer round trips and staging transactions; 5,000
+	// products are about 2 MB of JSON, well inside the memory budget.
+	PageLimit int
+	// OnProgress, when set, is called from the syncing goroutine after
+	// every page and after the commit. It must not block.
+	OnProgress func(Progress)
+	Status     *status.Tracker
+	Clock      agent.Clock
+	// Retry paces Run after a failure; a zero Base means DefaultRetry.
+	Retry backoff.Policy
+	// Interval is how often Run refreshes after a success; 0 means 1 h.
+	Interval time.Duration
+	Logger   *slog.Logger
+}
+
+// DefaultRetry paces refresh attempts after a failure: 5 s doubling to
+// 10 min with ±20 % jitter. A library sync is not urgent (sales use the
+// cached library meanwhile), so it backs off further than the outbox.
+var DefaultRetry = backoff.Policy{Base: 5 * time.Second, Max: 10 * time.Minute, Jitter: 0.2}
+
+// Refresher refreshes rules and library. Methods must not be called
+// concurrently with each other (Run calls them from one goroutine).
+type Refresher struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a Refresher for cfg.
+func New(cfg Config) (*Refresher, error) {
+	if cfg.Source == nil || cfg.Library == nil {
+		return nil, errors.New("refresh: Config.Source and Config.Library are required")
+	}
+	if cfg.PageLimit <= 0 || cfg.PageLimit > api.MaxPageLimit {
+		cfg.PageLimit = api.MaxPageLimit
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = agent.SystemClock{}
+	}
+	if cfg.Retry.Base <= 0 {
+		cfg.Retry = DefaultRetry
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Hour
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Refresher{cfg: cfg, log: log.With("component", "refresh")}, nil
+}
+
+// Refresh refreshes the rules, then the library.
+func (r *Refresher) Refresh(ctx context.Context) error {
+	if err := r.Rules(ctx); err != nil {
+		return err
+	}
+	_, err := r.Library(ctx)
+	return err
+}
+
+// Rules fetches the rules and caches them.
+func (r *Refresher) Rules(ctx context.Context) error {
+	rules, err := r.cfg.Source.Rules(ctx)
+	r.observe(err)
+	if err != nil {
+		return fmt.Errorf("refresh rules: %w", err)
+	}
+	if err := r.cfg.Library.SaveRules(ctx, rules); err != nil {
+		return fmt.Errorf("refresh rules: save: %w", err)
+	}
+	r.log.Info("rules refreshed", "version", rules.Version)
+	return nil
+}
+
+// Library brings the local library up to the platform's version, resuming
+// a staged delta when there is one. It returns the final progress.
+func (r *Refresher) Library(ctx context.Context) (Progress, error) {
+	p, err := r.library(ctx)
+	if err != nil && errors.Is(err, errRestart) {
+		// The staged delta cannot be continued: drop it and start again
+		// from the committed version. At most once per call.
+		r.log.Warn("library staging discarded; starting the delta again", "err", err)
+		if derr := r.cfg.Library.DiscardLibraryStaging(ctx); derr != nil {
+			return p, fmt.Errorf("refresh library: discard staging: %w", derr)
+		}
+		p, err = r.library(ctx)
+	}
+	if err != nil {
+		return p, fmt.Errorf("refresh library: %w", err)
+	}
+	return p, nil
+}
+
+// errRestart marks a staged delta that the platform no longer serves.
+var errRestart = errors.New("staged delta cannot be resumed")
+
+func (r *Refresher) library(ctx context.Context) (Progress, error) {
+	lib := r.cfg.Library
+	var p Progress
+	var token string
+	st, resuming, err := lib.LibraryStaging(ctx)
+	if err != nil {
+		return p, fmt.Errorf("read staging: %w", err)
+	}
+	if resuming {
+		p = Progress{From: st.From, Target: st.Target, Done: st.Staged, Resumed: true}
+		token = st.NextToken
+		if token == "" {
+			// Every page was staged; the crash came before the commit.
+			return r.commit(ctx, p)
+		}
+	} else {
+		v, err := lib.LibraryVersion(ctx)
+		if err != nil {
+			return p, fmt.Errorf("read version: %w", err)
+		}
+		p.From = v
+	}
+
+	for {
+		page, err := r.cfg.Source.Products(ctx, p.From, token, r.cfg.PageLimit)
+		r.observe(err)
+		if err != nil {
+			if resuming && token != "" && agent.CodeOf(err) == agent.CodeInvalidRequest {
+				// The platform refuses the stored page token (it
+				// restarted, or the token expired).
+				return p, fmt.Errorf("%w: %v", errRestart, err)
+			}
+			return p, fmt.Errorf("page after version %d: %w", p.From, err)
+		}
+		if p.Target == 0 {
+			p.Target = page.Version
+			if page.Version < p.From {
+				// The platform renumbered its library; the delta we
+				// hold is meaningless. Start over from nothing.
+				return p, fmt.Errorf("platform version %d is below ours (%d): %w", page.Version, p.From, errRestart)
+			}
+			if page.Version == p.From && len(page.Items) == 0 && page.NextPageToken == "" {
+				return p, nil // up to date
+			}
+		} else if page.Version != p.Target {
+			return p, fmt.Errorf("platform moved the delta target from %d to %d: %w", p.Target, page.Version, errRestart)
+		}
+		if err := lib.StageLibraryPage(ctx, p.From, p.Target, page.Items, page.NextPageToken); err != nil {
+			return p, fmt.Errorf("stage page: %w", err)
+		}
+		p.Done += len(page.Items)
+		p.Total = max(page.Total, p.Done)
+		r.progress(p)
+		if page.NextPageToken == "" {
+			return r.commit(ctx, p)
+		}
+		token = page.NextPageToken
+	}
+}
+
+// commit applies the staged delta.
+func (r *Refresher) commit(ctx context.Context, p Progress) (Progress, error) {
+	if err := r.cfg.Library.CommitLibrary(ctx, p.Target); err != nil {
+		return p, fmt.Errorf("commit version %d: %w", p.Target, err)
+	}
+	p.Committed = true
+	p.Total = max(p.Total, p.Done)
+	r.progress(p)
+	r.log.Info("library updated", "from", p.From, "to", p.Target, "products", p.Done, "resumed", p.Resumed)
+	return p, nil
+}
+
+func (r *Refresher) progress(p Progress) {
+	if r.cfg.OnProgress != nil {
+		r.cfg.OnProgress(p)
+	}
+}
+
+func (r *Refresher) observe(err error) {
+	if r.cfg.Status != nil && (err == nil || agent.CodeOf(err) != agent.CodeInvalidRequest) {
+		r.cfg.Status.Observe(err)
+	}
+}
+
+// Run refreshes now, then every Interval, until ctx ends. After a failure
+// it retries with the backoff policy; each retry resumes the staged delta.
+func (r *Refresher) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		wait := r.cfg.Interval
+		if err := r.Refresh(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failures++
+			wait = r.cfg.Retry.Delay(failures)
+			r.log.Warn("refresh failed; will retry", "err", err, "attempt", failures, "retry_in", wait)
+		} else {
+			failures = 0
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
