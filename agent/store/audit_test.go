@@ -74,11 +74,26 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 		{"deleted first entry", `DELETE FROM audit_log WHERE seq = 1`, "seq 1"},
 		{"rehashed entry", `UPDATE audit_log SET detail = 'x', hash = '` + strings.Repeat("a", 64) + `' WHERE seq = 2`, "seq 2"},
 	}
+	// A forger who edits an entry and recomputes its hash breaks the link
+	// to the next entry.
+	rehash := func(s *Store) string {
+		e, _ := s.AuditEntries(context.Background(), 1, 1)
+		h := auditHash(e[0].PrevHash, e[0].Seq, e[0].At.UnixNano(), e[0].Actor, e[0].Action, e[0].Subject, "forged")
+		return `UPDATE audit_log SET detail = 'forged', hash = '` + h + `' WHERE seq = 2`
+	}
+	cases = append(cases, struct {
+		name    string
+		tamper  string
+		wantSeq string
+	}{"edited and rehashed", "", "seq 3"})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			s, clk := openTest(t)
 			fillAudit(t, s, clk, 5)
+			if c.tamper == "" {
+				c.tamper = rehash(s)
+			}
 			if _, err := s.w.ExecContext(ctx, c.tamper); err != nil {
 				t.Fatal(err)
 			}
