@@ -1,0 +1,164 @@
+package agent_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"tradein/agent"
+)
+
+func TestLoginLockoutAfterFiveWrongPINs(t *testing.T) {
+	f := newFixture(t)
+	for i := 1; i < agent.MaxPINFailures; i++ {
+		_, err := f.term.Login(f.ctx, "C1", "9999")
+		wantCode(t, err, agent.CodeWrongPIN)
+	}
+	st, _ := f.store.Staff(f.ctx, "C1")
+	if st.FailedTries != agent.MaxPINFailures-1 {
+		t.Fatalf("failed tries counted in the store: %d", st.FailedTries)
+	}
+	_, err := f.term.Login(f.ctx, "C1", "9999")
+	wantCode(t, err, agent.CodeLockedOut)
+	// Locked: even the right PIN is refused.
+	_, err = f.term.Login(f.ctx, "C1", "1234")
+	wantCode(t, err, agent.CodeLockedOut)
+	f.clock.Advance(agent.PINLockout - time.Second)
+	_, err = f.term.Login(f.ctx, "C1", "1234")
+	wantCode(t, err, agent.CodeLockedOut)
+	f.clock.Advance(time.Second)
+	s, err := f.term.Login(f.ctx, "C1", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Staff().PINHash != "" {
+		t.Fatal("session exposes the PIN hash")
+	}
+	if st, _ := f.store.Staff(f.ctx, "C1"); st.FailedTries != 0 {
+		t.Fatalf("failures not reset after a good login: %d", st.FailedTries)
+	}
+
+	entries, err := f.store.AuditEntries(f.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed, locked int
+	for _, e := range entries {
+		if strings.Contains(e.Detail, "1234") || strings.Contains(e.Detail, "9999") {
+			t.Fatalf("audit entry %q carries a PIN", e.Detail)
+		}
+		switch e.Action {
+		case "staff.login_failed":
+			failed++
+		case "staff.locked_out":
+			locked++
+		}
+	}
+	if failed < agent.MaxPINFailures-1 || locked != 1 {
+		t.Fatalf("audit: %d failures, %d lockouts", failed, locked)
+	}
+}
+
+func TestLoginUnknownAndInactiveLookLikeWrongPIN(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.term.Login(f.ctx, "NOBODY", "1234")
+	wantCode(t, err, agent.CodeWrongPIN)
+	mgr := f.login("M1")
+	if err := mgr.SetStaffActive(f.ctx, "C1", false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.term.Login(f.ctx, "C1", "1234")
+	wantCode(t, err, agent.CodeWrongPIN)
+	list, err := f.term.StaffList(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		if s.ID == "C1" || s.PINHash != "" {
+			t.Fatalf("staff list shows %s (hash %q)", s.ID, s.PINHash)
+		}
+	}
+	if err := mgr.SetStaffActive(f.ctx, "M1", false); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("deactivating oneself: %v", err)
+	}
+}
+
+func TestRolesGateEveryAction(t *testing.T) {
+	f := newFixture(t)
+	clerk, recycler, mgr, support := f.login("C1"), f.login("R1"), f.login("M1"), f.login("F1")
+	sale, _ := f.sell(mgr, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+
+	denied := []struct {
+		name string
+		call func() error
+	}{
+		{"clerk refunds", func() error { _, err := clerk.Refund(f.ctx, sale.OrderNo, "x"); return err }},
+		{"clerk reads the review list", func() error { _, err := clerk.ReviewList(f.ctx); return err }},
+		{"clerk reads the daily report", func() error { _, err := clerk.DailyReport(f.ctx, f.clock.Now()); return err }},
+		{"clerk adds staff", func() error { _, err := clerk.AddStaff(f.ctx, "x", agent.RoleClerk, "1234"); return err }},
+		{"clerk records a pickup", func() error { _, err := clerk.RecordPickup(f.ctx, agent.Pickup{}, nil); return err }},
+		{"recycler sells", func() error { _, err := recycler.NewSale(f.ctx); return err }},
+		{"recycler reprints", func() error { _, err := recycler.Reprint(f.ctx, sale.OrderNo); return err }},
+		{"recycler refunds", func() error { _, err := recycler.Refund(f.ctx, sale.OrderNo, "x"); return err }},
+		{"support sells", func() error { _, err := support.NewSale(f.ctx); return err }},
+		{"support resets a PIN", func() error { return support.ResetPIN(f.ctx, "C1", "5678") }},
+		{"manager after logout", func() error {
+			m2 := f.login("M1")
+			m2.Logout()
+			_, err := m2.Sales(f.ctx, agent.SaleFilter{})
+			return err
+		}},
+	}
+	for _, d := range denied {
+		err := d.call()
+		if agent.CodeOf(err) != agent.CodePermission {
+			t.Errorf("%s: %v, want PERMISSION_DENIED", d.name, err)
+		}
+	}
+	if !clerk.Can(agent.ActSell) || clerk.Can(agent.ActRefund) || !recycler.Can(agent.ActPickup) || recycler.Can(agent.ActSell) ||
+		!mgr.Can(agent.ActRefund) || mgr.Can(agent.ActSupport) || !support.Can(agent.ActSupport) {
+		t.Fatal("Can disagrees with the role table")
+	}
+	// A sale in progress stops when its clerk logs out.
+	d, err := clerk.NewSale(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk.Logout()
+	_, err = d.SetConsumerCode(f.ctx, f.code(agent.CatFridge))
+	wantCode(t, err, agent.CodePermission)
+}
+
+func TestStaffAdmin(t *testing.T) {
+	f := newFixture(t)
+	mgr := f.login("M1")
+	_, err := mgr.AddStaff(f.ctx, "新员工", agent.RoleClerk, "12")
+	wantCode(t, err, agent.CodeOf(agent.ValidatePIN("12")))
+	st, err := mgr.AddStaff(f.ctx, "新员工", agent.RoleClerk, "24680")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ID == "" || st.PINHash != "" || !st.Active {
+		t.Fatalf("added %+v", st)
+	}
+	if _, err := f.term.Login(f.ctx, st.ID, "24680"); err != nil {
+		t.Fatal(err)
+	}
+	// Lock the new clerk out, then a PIN reset lifts the lock.
+	for i := 0; i < agent.MaxPINFailures; i++ {
+		f.term.Login(f.ctx, st.ID, "00000")
+	}
+	_, err = f.term.Login(f.ctx, st.ID, "24680")
+	wantCode(t, err, agent.CodeLockedOut)
+	if err := mgr.ResetPIN(f.ctx, st.ID, "13579"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.term.Login(f.ctx, st.ID, "13579"); err != nil {
+		t.Fatalf("login after reset: %v", err)
+	}
+	wantCode(t, mgr.ResetPIN(f.ctx, "NOBODY", "13579"), agent.CodeNotFound)
+	acts := strings.Join(f.auditActions(), ",")
+	if !strings.Contains(acts, "staff.add") || !strings.Contains(acts, "staff.pin_reset") {
+		t.Fatalf("audit %s", acts)
+	}
+}
