@@ -45,6 +45,7 @@ var ErrorCodes = []agent.Code{
 	agent.CodePriceAboveFiled,
 	agent.CodeNotEligible,
 	agent.CodeCampaignClosed,
+	agent.CodeTradeInRequired,
 	agent.CodeSNUsed,
 	agent.CodeSNNotFound,
 	agent.CodeQuotaExhausted,
@@ -68,7 +69,7 @@ func HTTPStatus(c agent.Code) int {
 		return http.StatusConflict
 	case agent.CodeVoucherExpired, agent.CodeVoucherRegionMismatch, agent.CodeVoucherCategoryMismatch,
 		agent.CodePriceAboveCeiling, agent.CodePriceAboveFiled, agent.CodeNotEligible,
-		agent.CodeCampaignClosed, agent.CodeQuotaExhausted:
+		agent.CodeCampaignClosed, agent.CodeTradeInRequired, agent.CodeQuotaExhausted:
 		return http.StatusUnprocessableEntity
 	default:
 		return http.StatusInternalServerError

@@ -6,10 +6,6 @@ import (
 	"tradein/agent"
 )
 
-// ChinaTime is the platform's calendar zone (UTC+8, no daylight saving):
-// summary days and trans_time days are counted in it.
-var ChinaTime = time.FixedZone("CST", 8*3600)
-
 // The functions below map the terminal's domain objects (as queued in the
 // outbox) to wire requests. requestNo is the outbox item's idempotency key:
 // sending the same item again must reuse it.

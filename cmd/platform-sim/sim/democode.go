@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"tradein/agent"
+)
+
+// DemoCode is a freshly issued consumer qualification code.
+type DemoCode struct {
+	Code      string // TIQ1.… signed with the platform key
+	VoucherID string
+	CRef      string
+	Category  agent.Category
+	Region    string
+	ExpiresAt time.Time
+}
+
+// IssueDemoCode creates a demo consumer (masked name masked) with one
+// voucher of category cat valid in region for validFor, and returns its
+// signed TIQ1 code. region "" means the seeded store's city (110000).
+func (s *Server) IssueDemoCode(ctx context.Context, cat agent.Category, region string, validFor time.Duration) (DemoCode, error) {
+	rules, err := s.rulesNoCall(ctx)
+	if err != nil {
+		return DemoCode{}, err
+	}
+	if _, ok := rules.Rule(cat); !ok {
+		return DemoCode{}, fmt.Errorf("category %q has no subsidy rule", cat)
+	}
+	if region == "" {
+		region = "110000"
+	}
+	if err := agent.ValidateRegion(region); err != nil {
+		return DemoCode{}, err
+	}
+	if validFor <= 0 {
+		validFor = 30 * 24 * time.Hour
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return DemoCode{}, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM consumers").Scan(&n); err != nil {
+		return DemoCode{}, err
+	}
+	d := DemoCode{
+		CRef:      fmt.Sprintf("C%04d", n+1),
+		Category:  cat,
+		Region:    region,
+		ExpiresAt: now.Add(validFor).Truncate(time.Second),
+	}
+	d.VoucherID = "V" + d.CRef + "-" + string(cat)
+	masked := demoSurnames[n%len(demoSurnames)] + "*"
+	if _, err := tx.ExecContext(ctx, "INSERT INTO consumers(cref, masked) VALUES (?, ?)", d.CRef, masked); err != nil {
+		return DemoCode{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO vouchers VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+		d.VoucherID, d.CRef, string(cat), region, now.Unix(), d.ExpiresAt.Unix(), voucherActive); err != nil {
+		return DemoCode{}, err
+	}
+	d.Code, err = agent.SignConsumerCode(agent.ConsumerClaims{VID: d.VoucherID, Cat: cat, Reg: region,
+		Iat: now.Unix(), Exp: d.ExpiresAt.Unix(), CRef: d.CRef}, s.priv)
+	if err != nil {
+		return DemoCode{}, err
+	}
+	return d, tx.Commit()
+}
+
+var demoSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"}
+
+// rulesNoCall loads the rule set outside a request.
+func (s *Server) rulesNoCall(ctx context.Context) (agent.Rules, error) {
+	var raw []byte
+	if err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaRules).Scan(&raw); err != nil {
+		return agent.Rules{}, fmt.Errorf("load rules: %w", err)
+	}
+	return decodeRules(raw)
+}
+
+// WriteQRPNG writes content as a QR code PNG (size×size pixels, error
+// correction M) to path.
+func WriteQRPNG(path, content string, size int) error {
+	hints := map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_ERROR_CORRECTION: "M", gozxing.EncodeHintType_MARGIN: 4}
+	bm, err := qrcode.NewQRCodeWriter().Encode(content, gozxing.BarcodeFormat_QR_CODE, size, size, hints)
+	if err != nil {
+		return fmt.Errorf("encode QR: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, bm); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}

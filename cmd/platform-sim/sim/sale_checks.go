@@ -1,0 +1,230 @@
+package sim
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"tradein/agent"
+	"tradein/sync/api"
+)
+
+// Voucher and freeze states (stored).
+const (
+	voucherActive = "ACTIVE"
+	voucherUsed   = "USED"
+
+	freezeFrozen    = "FROZEN"
+	freezeCommitted = "COMMITTED"
+	freezeCancelled = "CANCELLED"
+
+	saleCommitted = "COMMITTED"
+	saleRefunded  = "REFUNDED"
+)
+
+// voucher is one consumer voucher with its holder's masked name.
+type voucher struct {
+	ID        string
+	CRef      string
+	Category  agent.Category
+	Region    string
+	ExpiresAt int64
+	Status    string
+	Masked    string
+}
+
+func (v voucher) claims() agent.ConsumerClaims {
+	return agent.ConsumerClaims{VID: v.ID, Cat: v.Category, Reg: v.Region, Exp: v.ExpiresAt, CRef: v.CRef}
+}
+
+const voucherColumns = `v.voucher_id, v.cref, v.category, v.region, v.expires_at, v.status, c.masked
+	FROM vouchers v JOIN consumers c ON c.cref = v.cref`
+
+func scanVoucher(row *sql.Row) (voucher, error) {
+	var v voucher
+	var cat string
+	err := row.Scan(&v.ID, &v.CRef, &cat, &v.Region, &v.ExpiresAt, &v.Status, &v.Masked)
+	v.Category = agent.Category(cat)
+	return v, err
+}
+
+// resolveVoucher finds the voucher an auth code names, as of at: a signed
+// TIQ1 code must verify under the platform key and name a known voucher;
+// any other string must be a known opaque code. It refuses expired and
+// spent vouchers.
+func (s *Server) resolveVoucher(ctx context.Context, q querier, code string, at time.Time) (voucher, error) {
+	if code == "" || len(code) > agent.MaxConsumerCodeLen {
+		return voucher{}, invalid("auth_code must be 1..%d bytes", agent.MaxConsumerCodeLen)
+	}
+	var v voucher
+	var err error
+	if agent.IsSignedCodeFormat(code) {
+		claims, verr := agent.VerifyConsumerCode(code, s.pub, at)
+		switch agent.CodeOf(verr) {
+		case agent.CodeInternal: // nil error
+		case agent.CodeVoucherExpired:
+			return voucher{}, verr
+		case agent.CodeBadSignature:
+			return voucher{}, agent.Errorf(agent.CodeVoucherNotFound, "consumer code signature is not the platform's")
+		default:
+			return voucher{}, invalid("auth_code: %v", verr)
+		}
+		v, err = scanVoucher(q.QueryRowContext(ctx, "SELECT "+voucherColumns+" WHERE v.voucher_id = ?", claims.VID))
+		if err == nil && (v.CRef != claims.CRef || v.Category != claims.Cat) {
+			return voucher{}, agent.Errorf(agent.CodeVoucherNotFound, "consumer code does not match voucher %s", claims.VID)
+		}
+	} else {
+		v, err = scanVoucher(q.QueryRowContext(ctx, "SELECT "+voucherColumns+" WHERE v.auth_code = ?", code))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return voucher{}, agent.Errorf(agent.CodeVoucherNotFound, "no voucher for this consumer code")
+	}
+	if err != nil {
+		return voucher{}, fmt.Errorf("load voucher: %w", err)
+	}
+	if at.Unix() >= v.ExpiresAt {
+		return voucher{}, agent.Errorf(agent.CodeVoucherExpired, "voucher %s expired", v.ID)
+	}
+	if v.Status == voucherUsed {
+		return voucher{}, agent.Errorf(agent.CodeVoucherUsed, "voucher %s is already redeemed", v.ID)
+	}
+	return v, nil
+}
+
+func loadVoucher(ctx context.Context, q querier, id string) (voucher, error) {
+	v, err := scanVoucher(q.QueryRowContext(ctx, "SELECT "+voucherColumns+" WHERE v.voucher_id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return voucher{}, agent.Errorf(agent.CodeVoucherNotFound, "voucher %s", id)
+	}
+	return v, err
+}
+
+// loadProduct loads a library product; PRODUCT_NOT_FOUND when absent.
+func loadProduct(ctx context.Context, q querier, barcode string) (agent.Product, error) {
+	var p agent.Product
+	var cat string
+	err := q.QueryRowContext(ctx, `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status
+		FROM products WHERE barcode = ?`, barcode).
+		Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return agent.Product{}, agent.Errorf(agent.CodeProductNotFound, "barcode %s is not in the product library", barcode)
+	}
+	if err != nil {
+		return agent.Product{}, fmt.Errorf("load product: %w", err)
+	}
+	p.Category = agent.Category(cat)
+	return p, nil
+}
+
+// matchLibrary checks that a sale's product reference agrees with the
+// library (DESIGN §3: barcode, model and energy grade must match).
+func matchLibrary(ref api.ProductRef, p agent.Product) error {
+	if ref.Category != p.Category || ref.Model != p.Model || ref.EnergyGrade != p.EnergyGrade || ref.Brand != p.Brand {
+		return agent.Errorf(agent.CodeProductNotFound, "product %s: category/brand/model/grade do not match the library (%s %s %s grade %d)",
+			p.Barcode, p.Category, p.Brand, p.Model, p.EnergyGrade)
+	}
+	return nil
+}
+
+// activeFreeze returns the voucher's freeze that is FROZEN and not expired.
+func activeFreeze(ctx context.Context, q querier, voucherID string, now time.Time) (frozenNo, terminalNo string, found bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT frozen_no, terminal_no FROM freezes
+		WHERE voucher_id = ? AND status = ? AND frozen_until > ?`, voucherID, freezeFrozen, now.Unix()).Scan(&frozenNo, &terminalNo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	return frozenNo, terminalNo, err == nil, err
+}
+
+// saleCheck is what the platform checks for any subsidised sale: a try, a
+// commit or an offline transaction.
+type saleCheck struct {
+	Terminal  terminal
+	Voucher   voucher
+	Product   agent.Product
+	Category  agent.Category // as the request states it
+	AmountFen agent.Fen
+	SN        string
+	// TradeInKnown is false for a try (the old item is recorded later);
+	// HasTradeIn says whether a commit or transaction carries one.
+	TradeInKnown, HasTradeIn bool
+	At                       time.Time
+	// ExceptFreeze is the sale's own freeze, not counted against the quota.
+	ExceptFreeze string
+}
+
+// check runs the sale checks in a fixed order and returns the subsidy:
+// category and region of the voucher, campaign and rule conditions, the
+// SN (void → SN_NOT_FOUND, locked → SN_USED), the consumer's quota, and
+// the price and subsidy by agent.ComputeSubsidy — the terminal's own
+// calculator, so both sides agree to the fen.
+func (s *Server) check(ctx context.Context, q querier, rules agent.Rules, c saleCheck) (agent.Fen, agent.CategoryRule, error) {
+	if c.Category != c.Product.Category {
+		return 0, agent.CategoryRule{}, invalid("category %s does not match the product's category %s", c.Category, c.Product.Category)
+	}
+	if err := agent.CheckClaims(c.Voucher.claims(), c.Product.Category, c.Terminal.County); err != nil {
+		return 0, agent.CategoryRule{}, err
+	}
+	sale := agent.Sale{Product: c.Product, SN: c.SN}
+	if c.HasTradeIn || !c.TradeInKnown {
+		// A try does not know the trade-in yet: the commit checks it.
+		sale.TradeIn = &agent.TradeIn{}
+	}
+	rule, err := agent.CheckSaleRules(rules, sale, c.Terminal.County, c.At)
+	if err != nil {
+		return 0, rule, err
+	}
+	if c.SN != "" {
+		st, err := snState(ctx, q, c.SN)
+		if err != nil {
+			return 0, rule, err
+		}
+		switch {
+		case st.Reason == api.SNReasonUsed:
+			return 0, rule, agent.Errorf(agent.CodeSNUsed, "SN %s is already subsidised", c.SN)
+		case st.Reason == api.SNReasonNone:
+			return 0, rule, agent.Errorf(agent.CodeSNNotFound, "SN %s is not in the manufacturers' registry", c.SN)
+		}
+	}
+	used, err := quotaUsed(ctx, q, c.Voucher.CRef, c.Product.Category, c.ExceptFreeze, c.At)
+	if err != nil {
+		return 0, rule, err
+	}
+	if rule.PerConsumerLimit > 0 && used >= rule.PerConsumerLimit {
+		return 0, rule, agent.Errorf(agent.CodeQuotaExhausted, "consumer has used %d of %d %s subsidies", used, rule.PerConsumerLimit, rule.Category)
+	}
+	res, err := agent.ComputeSubsidy(rule, c.Product, c.AmountFen)
+	if err != nil {
+		return 0, rule, err
+	}
+	return res.SubsidyFen, rule, nil
+}
+
+// quotaUsed counts the consumer's subsidies in the category: committed
+// sales, refunded sales whose quota was not restored, and live freezes of
+// other sales.
+func quotaUsed(ctx context.Context, q querier, cref string, cat agent.Category, exceptFreeze string, now time.Time) (int, error) {
+	var sales, frozen int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sales WHERE cref = ? AND category = ?
+		AND (status = ? OR (status = ? AND quota_restored = 0))`, cref, string(cat), saleCommitted, saleRefunded).Scan(&sales); err != nil {
+		return 0, fmt.Errorf("quota: %w", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM freezes f JOIN vouchers v ON v.voucher_id = f.voucher_id
+		WHERE v.cref = ? AND v.category = ? AND f.status = ? AND f.frozen_until > ? AND f.frozen_no != ?`,
+		cref, string(cat), freezeFrozen, now.Unix(), exceptFreeze).Scan(&frozen); err != nil {
+		return 0, fmt.Errorf("quota: %w", err)
+	}
+	return sales + frozen, nil
+}
+
+// newID returns a platform-made identifier: prefix, China-time timestamp
+// and 8 random base32 characters.
+func newID(prefix string, now time.Time) string {
+	return prefix + now.In(agent.ChinaTime).Format("20060102150405") + rand.Text()[:8]
+}
+
+// chinaDay is the China-time calendar day of t.
+func chinaDay(t time.Time) string { return t.In(agent.ChinaTime).Format(api.DateLayout) }
