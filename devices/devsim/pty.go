@@ -32,6 +32,10 @@ func openPort(link string) (*port, error) {
 		tty.Close()
 		return nil, err
 	}
+	if master, err = pollable(master); err != nil {
+		tty.Close()
+		return nil, err
+	}
 	p := &port{master: master, tty: tty, link: link}
 	if link != "" {
 		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
@@ -70,6 +74,22 @@ func (p *port) close() error {
 		}
 	}
 	return errors.Join(p.master.Close(), p.tty.Close())
+}
+
+// pollable returns f re-opened in non-blocking mode, so that the Go
+// runtime polls it: then Close interrupts a Read in progress. (A blocking
+// Read on the master would otherwise keep the pty alive after "unplug".)
+func pollable(f *os.File) (*os.File, error) {
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("devsim: dup pty: %w", err)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("devsim: pty non-blocking: %w", err)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // makeRaw puts the tty in raw mode (cfmakeraw): no echo, no CR/LF
