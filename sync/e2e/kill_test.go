@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"tradein/cmd/platform-sim/sim"
+	"tradein/sync/client"
+	"tradein/sync/outbox"
+)
+
+// drainChildEnv carries the child's job (a JSON drainChildJob) when the
+// test binary is re-executed as a draining terminal process.
+const drainChildEnv = "TRADEIN_E2E_DRAIN_CHILD"
+
+// drainChildJob is what a child drains and where.
+type drainChildJob struct {
+	StorePath string        `json:"store_path"`
+	URL       string        `json:"url"`
+	Creds     terminalCreds `json:"creds"`
+	BatchSize int           `json:"batch_size"`
+}
+
+// TestMain runs the draining child when the test binary is re-executed by
+// TestSIGKILLWhileDrainingExactlyOnce; otherwise the tests.
+func TestMain(m *testing.M) {
+	if job := os.Getenv(drainChildEnv); job != "" {
+		if err := runDrainChild(job); err != nil {
+			fmt.Fprintln(os.Stderr, "drain child:", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runDrainChild is the terminal process of the kill test: it opens the
+// store, drains the outbox to the platform until it is empty, and exits.
+// The parent SIGKILLs it at random moments.
+func runDrainChild(jobJSON string) error {
+	var job drainChildJob
+	if err := json.Unmarshal([]byte(jobJSON), &job); err != nil {
+		return err
+	}
+	st, err := openStorePath(job.StorePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := client.New(client.Config{BaseURL: job.URL, TerminalNo: job.Creds.TerminalNo, HMACSecret: job.Creds.Secret,
+		Timeout: 5 * time.Second, MaxAttempts: 1, Logger: quiet})
+	if err != nil {
+		return err
+	}
+	d, err := outbox.New(outbox.Config{Outbox: st, Sales: st, Platform: c, Retry: fastRetry, BatchSize: job.BatchSize, Logger: quiet})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	for {
+		res, err := d.Drain(ctx)
+		if err != nil {
+			return err
+		}
+		if res.NextAttempt.IsZero() {
+			return nil
+		}
+		time.Sleep(time.Until(res.NextAttempt))
+	}
+}
+
+// TestSIGKILLWhileDrainingExactlyOnce kills a draining terminal process
+// with SIGKILL at random moments, at least ten times, then drains to the
+// end: every one of 1,000 offline sales reaches the platform exactly once
+// and the audit chain is intact.
+func TestSIGKILLWhileDrainingExactlyOnce(t *testing.T) {
+	ctx := context.Background()
+	// A little latency per request stretches the drain to a few seconds,
+	// so that the kills land while it is running.
+	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{Faults: sim.Faults{LatencyMS: 8}})
+	tc := enroll(t, p)
+	c := newClient(t, p, tc, clientOpts{})
+	kit := newSaleKit(t, c, tc)
+	storePath := filepath.Join(t.TempDir(), "terminal.db")
+	st, err := openStorePath(storePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sales := queueOfflineSales(t, st, kit, issueVouchers(t, p, "KL", offlineSales), time.Now())
+	st.Close()
+
+	job, err := json.Marshal(drainChildJob{StorePath: storePath, URL: p.url, Creds: tc, BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kills, pendingBefore := 0, offlineSales
+	for run := 0; kills < 10 && run < 40; run++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), drainChildEnv+"="+string(job))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// A random moment: sometimes during start-up, mostly mid-drain.
+		time.Sleep(time.Duration(80+rand.IntN(250)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatalf("kill child: %v", err)
+		}
+		err := cmd.Wait()
+		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if !ws.Signaled() {
+			// It finished before the kill: nothing left to interrupt.
+			if err != nil {
+				t.Fatalf("drain child failed: %v", err)
+			}
+			break
+		}
+		kills++
+		pending := pendingItems(t, storePath)
+		t.Logf("kill %d: %d items pending", kills, pending)
+		pendingBefore = pending
+	}
+	if kills < 10 {
+		t.Fatalf("only %d kills landed while draining; the drain was too quick to interrupt", kills)
+	}
+	if pendingBefore == offlineSales {
+		t.Fatalf("no progress across %d killed drains", kills)
+	}
+
+	// A final, clean drain in this process.
+	st = openStore(t, storePath)
+	drainAll(t, ctx, st, newDrainer(t, st, c, 0), 30*time.Second)
+	assertExactlyOnce(t, st, c, sales)
+	if n, err := st.VerifyAudit(ctx); err != nil {
+		t.Fatalf("audit chain after %d kills: %v (%d entries)", kills, err, n)
+	}
+}
+
+// pendingItems counts the outbox items in the store at path.
+func pendingItems(t *testing.T, path string) int {
+	t.Helper()
+	st, err := openStorePath(path)
+	if err != nil {
+		t.Fatalf("reopen store after kill: %v", err)
+	}
+	defer st.Close()
+	p, err := st.Pending(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Items
+}
