@@ -28,9 +28,13 @@ func TestOnlineSaleCommitsOnceWithOutboxAuditAndReceipt(t *testing.T) {
 	if frozen.State != agent.SaleFrozen || frozen.FrozenNo == "" || frozen.Offline {
 		t.Fatalf("after confirm: state %s frozen_no %q offline %v", frozen.State, frozen.FrozenNo, frozen.Offline)
 	}
-	// Nothing is stored before Commit.
-	if _, err := f.store.Sale(f.ctx, frozen.OrderNo); err == nil {
-		t.Fatal("sale stored before commit")
+	// The frozen sale is stored (for Recover), but nothing is queued
+	// before Commit.
+	if st, err := f.store.Sale(f.ctx, frozen.OrderNo); err != nil || st.State != agent.SaleFrozen {
+		t.Fatalf("stored after confirm: %v %v", st.State, err)
+	}
+	if out := f.outbox(); len(out) != 0 {
+		t.Fatalf("outbox before commit: %+v", out)
 	}
 	if _, err := d.SetPaymentRef(f.ctx, ""); agent.CodeOf(err) != agent.CodeInvalidRequest {
 		t.Fatalf("empty payment reference: %v", err)
@@ -509,4 +513,66 @@ func hasWarning(ws []agent.Warning, code string) bool {
 		}
 	}
 	return false
+}
+
+func TestRecoverFinishesSalesLeftByACrash(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	// paid: confirmed online and paid, then the process died.
+	paid := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	paid.Confirm(f.ctx)
+	if _, err := paid.SetPaymentRef(f.ctx, "P-1"); err != nil {
+		t.Fatal(err)
+	}
+	// frozen: confirmed online, not paid.
+	frozen := f.prepare(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(3000)})
+	if _, err := frozen.Confirm(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// offline: accepted offline, not paid.
+	f.term.SetOnline(false)
+	offline := f.prepare(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(2000)})
+	if _, err := offline.Confirm(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// In the same process the wizards are still open: nothing is touched.
+	if rep, err := f.term.Recover(f.ctx); err != nil || len(rep.Committed)+len(rep.Cancelled) != 0 {
+		t.Fatalf("recover with live wizards: %+v %v", rep, err)
+	}
+
+	// A new process on the same database.
+	term2, err := agent.NewTerminal(agent.Deps{Store: f.store, Outbox: f.store, Printer: f.printer, Clock: f.clock,
+		Info: agent.StoreInfo{TerminalNo: "T0001", CountyCode: storeCounty}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := term2.Recover(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Committed) != 1 || rep.Committed[0] != paid.Sale().OrderNo || len(rep.Cancelled) != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	want := map[string]agent.SaleState{paid.Sale().OrderNo: agent.SaleCommitted, frozen.Sale().OrderNo: agent.SaleCancelled, offline.Sale().OrderNo: agent.SaleCancelled}
+	for order, st := range want {
+		got, err := f.store.Sale(f.ctx, order)
+		if err != nil || got.State != st {
+			t.Fatalf("%s: %s %v, want %s", order, got.State, err, st)
+		}
+	}
+	kinds := map[agent.OutboxKind]string{}
+	for _, it := range f.outbox() {
+		kinds[it.Kind] = it.OrderNo
+	}
+	if len(kinds) != 2 || kinds[agent.OutboxSaleCommit] != paid.Sale().OrderNo || kinds[agent.OutboxCancel] != frozen.Sale().OrderNo {
+		t.Fatalf("outbox %v", kinds)
+	}
+	if r := f.printer.last(); r.Sale == nil || r.Sale.OrderNo != paid.Sale().OrderNo {
+		t.Fatal("recovered sale's receipt not queued")
+	}
+	// Nothing left to recover.
+	if rep, _ := term2.Recover(f.ctx); len(rep.Committed)+len(rep.Cancelled) != 0 {
+		t.Fatalf("second recover %+v", rep)
+	}
 }

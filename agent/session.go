@@ -100,6 +100,7 @@ func (t *Terminal) Login(ctx context.Context, staffID, pin string) (*Session, er
 	now := t.clock.Now()
 	st, err := t.store.Staff(ctx, staffID)
 	if errors.Is(err, ErrNotFound) {
+		t.burnPINCheck(pin)
 		t.auditOrLog(ctx, "system", "staff.login_failed", staffID, "unknown staff id")
 		return nil, Errorf(CodeWrongPIN, "wrong staff id or PIN")
 	}
@@ -107,6 +108,7 @@ func (t *Terminal) Login(ctx context.Context, staffID, pin string) (*Session, er
 		return nil, &Error{Code: CodeInternal, Detail: "read staff", Err: err}
 	}
 	if !st.Active {
+		t.burnPINCheck(pin)
 		t.auditOrLog(ctx, "system", "staff.login_failed", staffID, "inactive staff")
 		return nil, Errorf(CodeWrongPIN, "wrong staff id or PIN")
 	}
@@ -156,4 +158,20 @@ func (t *Terminal) StaffList(ctx context.Context) ([]Staff, error) {
 		out = append(out, Staff{ID: st.ID, Name: st.Name, Role: st.Role, Active: true})
 	}
 	return out, nil
+}
+
+// burnPINCheck spends the time of one PIN verification, so that a refusal
+// of an unknown or inactive staff id takes as long as a wrong PIN and the
+// login screen's timing does not tell who exists.
+func (t *Terminal) burnPINCheck(pin string) {
+	t.dummyOnce.Do(func() {
+		h, err := HashPIN("00000000")
+		if err != nil {
+			t.log.Warn("dummy PIN hash", "err", err)
+		}
+		t.dummyHash = h
+	})
+	if t.dummyHash != "" {
+		VerifyPIN(t.dummyHash, pin)
+	}
 }

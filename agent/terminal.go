@@ -87,11 +87,17 @@ type Terminal struct {
 	ticketSeq atomic.Int64
 	online    atomic.Bool
 	loginMu   sync.Mutex // serialises Login so failure counts are never lost
+	dummyOnce sync.Once  // makes dummyHash for burnPINCheck
+	dummyHash string
 	// mutMu serialises the read-modify-write of stored sales, staff and
 	// pickups by managers and recyclers (refund, review, staff admin,
 	// pickups), so two screens cannot both act on the same record.
 	mutMu sync.Mutex
 	scans chan ScanEvent
+	// live holds the order numbers of wizards between NewSale and
+	// Commit/Cancel (string -> struct{}), so Recover never touches a sale a
+	// clerk is still working on.
+	live sync.Map
 
 	devMu   sync.Mutex
 	devices map[string]DeviceStatus // guarded by devMu, keyed by Name
@@ -210,17 +216,15 @@ func (t *Terminal) Status(ctx context.Context) Status {
 		st.OldestPending = p.OldestPendingSince
 		st.OfflineSales = p.OfflineSales
 		st.PendingOfflineSubsidy = p.OfflineSubsidyFen
-		// Offline selling stops when the oldest unsynced item of any kind
-		// is too old (CheckOffline), so the deadline runs whenever
-		// anything waits, not only offline sales.
-		if r, err := t.store.Rules(ctx); err == nil {
-			if dl, ok := OfflineDeadline(r.Offline, p); ok {
-				st.OfflineDeadline = dl
-			}
-		}
 	}
 	if r, err := t.store.Rules(ctx); err == nil {
 		st.RulesVersion = r.Version
+		// Offline selling stops when the oldest unsynced item of any kind
+		// is too old (CheckOffline), so the deadline runs whenever
+		// anything waits, not only offline sales.
+		if dl, ok := OfflineDeadline(r.Offline, PendingSummary{OldestPendingSince: st.OldestPending}); ok {
+			st.OfflineDeadline = dl
+		}
 	} else if !errors.Is(err, ErrNotFound) {
 		st.Problems = append(st.Problems, "rules: "+err.Error())
 	}

@@ -1,0 +1,78 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+)
+
+// RecoveryReport lists what Recover finished, by order number.
+type RecoveryReport struct {
+	Committed []string // paid sales committed (and their receipts queued)
+	Cancelled []string // unpaid sales cancelled (frozen vouchers released)
+}
+
+// Recover finishes sales that a crash or power cut left between Confirm
+// and Commit. The app calls it once at start, before the first login; it
+// skips sales of wizards still open in this process, so calling it later
+// is harmless.
+//
+//   - PAID: the consumer has paid the remainder, so the sale is committed
+//     as Commit would have done it (sale + audit + outbox row in one
+//     transaction), and its receipt is queued.
+//   - FROZEN: the voucher is released: the sale is cancelled with a CANCEL
+//     outbox row.
+//   - OFFLINE_ACCEPTED: nothing reached the platform; the sale is cancelled.
+//
+// Each sale is finished in its own transaction; Recover stops at the first
+// store error and reports what it finished so far.
+func (t *Terminal) Recover(ctx context.Context) (RecoveryReport, error) {
+	var rep RecoveryReport
+	open, err := t.store.Sales(ctx, SaleFilter{States: []SaleState{SaleFrozen, SaleOfflineAccepted, SalePaid}})
+	if err != nil {
+		return rep, internal("list unfinished sales", err)
+	}
+	for _, s := range open {
+		if _, live := t.live.Load(s.OrderNo); live {
+			continue
+		}
+		now := t.clock.Now()
+		from := s.State
+		switch from {
+		case SalePaid:
+			if s.PayFen+s.SubsidyFen != s.FinalPriceFen {
+				return rep, Errorf(CodeInternal, "sale %s: amounts do not add up; left for support", s.OrderNo)
+			}
+			if err := s.TransitionTo(SaleCommitted, now); err != nil {
+				return rep, err
+			}
+			kind := OutboxSaleCommit
+			if s.Offline {
+				kind = OutboxSaleOffline
+			}
+			detail := fmt.Sprintf("recovered after restart: %s final_fen=%d subsidy_fen=%d", kind, s.FinalPriceFen, s.SubsidyFen)
+			if err := t.saveSaleWithOutbox(ctx, "system", s, kind, "sale.recover_commit", detail); err != nil {
+				return rep, err
+			}
+			rep.Committed = append(rep.Committed, s.OrderNo)
+			if _, err := t.printSale(ctx, s, ReceiptSale, false); err != nil {
+				t.log.Warn("receipt of recovered sale not queued", "order", s.OrderNo, "err", err)
+			}
+		case SaleFrozen, SaleOfflineAccepted:
+			if err := s.TransitionTo(SaleCancelled, now); err != nil {
+				return rep, err
+			}
+			detail := "recovered after restart: unpaid " + string(from)
+			if s.FrozenNo != "" {
+				err = t.saveSaleWithOutbox(ctx, "system", s, OutboxCancel, "sale.recover_cancel", detail)
+			} else {
+				err = t.store.SaveSale(ctx, s, AuditEntry{At: now, Actor: "system", Action: "sale.recover_cancel", Subject: s.OrderNo, Detail: detail})
+			}
+			if err != nil {
+				return rep, internal("cancel unfinished sale "+s.OrderNo, err)
+			}
+			rep.Cancelled = append(rep.Cancelled, s.OrderNo)
+		}
+		t.log.Info("recovered unfinished sale", "order", s.OrderNo, "was", from, "now", s.State)
+	}
+	return rep, nil
+}
