@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"tradein/agent"
+	"tradein/cmd/platform-sim/sim"
+	"tradein/sync/refresh"
+)
+
+// TestLibraryDeltaSyncResumes: the terminal syncs the demo library (version
+// 1), then the platform publishes 20,000 more products (version 2). The
+// delta download is interrupted after five pages, then continued through
+// connection resets; it resumes from the staged pages without fetching them
+// again, sales see the old library until the atomic switch, and the end
+// state equals the platform's library.
+func TestLibraryDeltaSyncResumes(t *testing.T) {
+	ctx := context.Background()
+	dbPath := mustTempPath(t, "platform.db")
+	p := startPlatform(t, dbPath, sim.Config{})
+	tc := enroll(t, p)
+	st := openStore(t, filepath.Join(t.TempDir(), "terminal.db"))
+
+	var seen []refresh.Progress
+	r, err := refresh.New(refresh.Config{Source: newClient(t, p, tc, clientOpts{}), Library: st, PageLimit: 1000,
+		Logger: quiet, OnProgress: func(pr refresh.Progress) { seen = append(seen, pr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Refresh(ctx); err != nil {
+		t.Fatalf("first sync: %v", err)
+	}
+	v1, err := st.LibraryVersion(ctx)
+	if err != nil || v1 < 1 {
+		t.Fatalf("version after the first sync: %d %v", v1, err)
+	}
+	demo, err := st.LibraryProducts(ctx)
+	if err != nil || demo == 0 {
+		t.Fatalf("demo products: %d %v", demo, err)
+	}
+	if _, err := st.Rules(ctx); err != nil {
+		t.Fatalf("rules not cached: %v", err)
+	}
+	if last := seen[len(seen)-1]; !last.Committed || last.Done != demo || last.Total != demo {
+		t.Fatalf("last progress of the first sync: %+v", last)
+	}
+
+	// The platform publishes a new library version (a second server on the
+	// same database adds 20,000 products).
+	const added = 20000
+	p2 := startPlatform(t, dbPath, sim.Config{SyntheticProducts: added})
+	c2 := newClient(t, p2, tc, clientOpts{})
+
+	// Interrupted after five pages (the app was closed mid-download).
+	cctx, cancel := context.WithCancel(ctx)
+	seen = nil
+	r2, err := refresh.New(refresh.Config{Source: c2, Library: st, PageLimit: 1000, Logger: quiet,
+		OnProgress: func(pr refresh.Progress) {
+			seen = append(seen, pr)
+			if len(seen) == 5 {
+				cancel()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r2.Library(cctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted sync: %v", err)
+	}
+	staging, ok, err := st.LibraryStaging(ctx)
+	if err != nil || !ok || staging.Staged != 5000 || staging.From != v1 || staging.NextToken == "" {
+		t.Fatalf("staging after the interruption: %+v %v %v", staging, ok, err)
+	}
+	// A sale still sees the old library: nothing of the delta is visible.
+	if n, _ := st.LibraryProducts(ctx); n != demo {
+		t.Fatalf("library shows %d products mid-sync, want the old %d", n, demo)
+	}
+	if v, _ := st.LibraryVersion(ctx); v != v1 {
+		t.Fatalf("version moved to %d mid-sync", v)
+	}
+
+	// Continued through a flaky network: each failure leaves the staged
+	// pages in place and the next attempt resumes.
+	p2.srv.SetFaults(sim.Faults{ResetRate: 0.3})
+	seen = nil
+	var final refresh.Progress
+	for attempt := 1; ; attempt++ {
+		final, err = r2.Library(ctx)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, agent.ErrPlatformDown) || attempt > 200 {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+	}
+	p2.srv.SetFaults(sim.Faults{})
+	if len(seen) == 0 || !seen[0].Resumed || seen[0].Done != 6000 {
+		t.Fatalf("the resumed sync must continue after the 5,000 staged products; first progress %+v", seen[0])
+	}
+	if !final.Committed || final.Done != added || final.Total != added {
+		t.Fatalf("final progress %+v, want %d products committed", final, added)
+	}
+	if n, _ := st.LibraryProducts(ctx); n != demo+added {
+		t.Fatalf("library holds %d products, want %d", n, demo+added)
+	}
+	if _, ok, _ := st.LibraryStaging(ctx); ok {
+		t.Fatal("staging left behind after the commit")
+	}
+	v2, _ := st.LibraryVersion(ctx)
+	if v2 <= v1 || v2 != final.Target {
+		t.Fatalf("version %d after the delta (was %d, target %d)", v2, v1, final.Target)
+	}
+	// Up to date: a further refresh fetches one empty page and changes nothing.
+	if pr, err := r2.Library(ctx); err != nil || pr.Committed || pr.Done != 0 {
+		t.Fatalf("refresh when up to date: %+v %v", pr, err)
+	}
+}
