@@ -44,6 +44,7 @@ type PrinterSim struct {
 	mu        sync.Mutex // guards everything below
 	p         *port
 	state     escpos.Status
+	mute      bool // does not answer DLE EOT, like printers without status support
 	printed   []Printed
 	discarded int
 	spoiled   bool // content arrived while not ready since the last cut
@@ -87,6 +88,13 @@ func (s *PrinterSim) SetStatus(st escpos.Status) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.state = st
+}
+
+// SetMute makes the printer ignore DLE EOT requests (on) or answer them.
+func (s *PrinterSim) SetMute(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mute = on
 }
 
 // Status is the simulated condition.
@@ -192,6 +200,9 @@ func (s *PrinterSim) serve(p *port, dec *Decoder) {
 
 // answer replies to DLE EOT n. Called with s.mu held, from serve.
 func (s *PrinterSim) answer(p *port, n byte) {
+	if s.mute {
+		return
+	}
 	if _, err := p.master.Write([]byte{s.state.Reply(n)}); err != nil {
 		s.cfg.Log.Warn("devsim printer: status reply", "err", err)
 	}

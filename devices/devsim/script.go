@@ -22,6 +22,7 @@ import (
 //	:paper out|near|ok    paper roll condition
 //	:cover open|closed
 //	:offline | :online
+//	:mute on|off          stop / resume answering DLE EOT status requests
 //	:unplug scanner|printer
 //	:replug scanner|printer
 //	:status               print the printer condition and receipt counts
@@ -100,6 +101,15 @@ func (s *Sim) Exec(ctx context.Context, line string) error {
 		return nil
 	case "paper", "cover", "offline", "online":
 		return s.condition(cmd, arg)
+	case "mute":
+		if s.Printer == nil {
+			return fmt.Errorf("no printer")
+		}
+		if arg != "on" && arg != "off" {
+			return fmt.Errorf(":mute on or :mute off")
+		}
+		s.Printer.SetMute(arg == "on")
+		return nil
 	case "unplug", "replug":
 		return s.plug(cmd, arg)
 	case "status":

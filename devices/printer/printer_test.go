@@ -1,0 +1,117 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"image"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"tradein/devices/escpos"
+)
+
+func decodeQRImage(img image.Image) (string, error) {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", err
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		return "", err
+	}
+	return res.GetText(), nil
+}
+
+// pipeDevice joins a Printer to a goroutine playing the printer.
+type pipeDevice struct {
+	io.Reader
+	io.Writer
+}
+
+func TestStatusTimeoutOverPipe(t *testing.T) {
+	toPrinter, fromHost := io.Pipe()
+	fromPrinter, toHost := io.Pipe()
+	defer toHost.Close()
+	go io.Copy(io.Discard, toPrinter) // a printer that never answers
+	p := New(pipeDevice{fromPrinter, fromHost}, Config{StatusTimeout: 20 * time.Millisecond})
+	if _, err := p.Status(context.Background()); !errors.Is(err, ErrNoStatus) {
+		t.Fatalf("err = %v", err)
+	}
+	// The port goes away: the error says so instead of timing out.
+	toHost.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for p.Gone() == nil && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := p.Status(context.Background()); err == nil || errors.Is(err, ErrNoStatus) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestStatusOverPipe(t *testing.T) {
+	toPrinter, fromHost := io.Pipe()
+	fromPrinter, toHost := io.Pipe()
+	defer toHost.Close()
+	want := escpos.Status{PaperNearEnd: true, CoverOpen: true}
+	go func() { // a printer answering each DLE EOT n
+		b := make([]byte, 3)
+		for {
+			if _, err := io.ReadFull(toPrinter, b); err != nil {
+				return
+			}
+			toHost.Write([]byte{want.Reply(b[2])})
+		}
+	}()
+	p := New(pipeDevice{fromPrinter, fromHost}, Config{})
+	got, err := p.Status(context.Background())
+	if err != nil || !got.CoverOpen || !got.PaperNearEnd || got.PaperOut || got.Ready() {
+		t.Fatalf("status %+v %v", got, err)
+	}
+}
+
+// TestPacedWrites: at 9600 baud a 1,000-byte job is written in 256-byte
+// chunks with the wire time of each chunk between them.
+func TestPacedWrites(t *testing.T) {
+	r, w := io.Pipe()
+	got := make(chan int, 10)
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := r.Read(b)
+			if err != nil {
+				close(got)
+				return
+			}
+			got <- n
+		}
+	}()
+	var slept []time.Duration
+	p := New(pipeDevice{eofReader{}, w}, Config{PaceBaud: 9600, Sleep: func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		return nil
+	}})
+	if err := p.Print(context.Background(), make([]byte, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	var sizes []int
+	for n := range got {
+		sizes = append(sizes, n)
+	}
+	if len(sizes) != 4 || sizes[0] != 256 || sizes[3] != 232 || len(slept) != 3 {
+		t.Fatalf("chunks %v, sleeps %v", sizes, slept)
+	}
+	for _, d := range slept {
+		if d > 256*10*time.Second/9600 || d < 200*time.Millisecond {
+			t.Fatalf("pause %v for a 256-byte chunk at 9600 baud", d)
+		}
+	}
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { select {} }

@@ -1,0 +1,473 @@
+package printer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"tradein/agent"
+	"tradein/agent/backoff"
+	"tradein/devices/escpos"
+	"tradein/devices/receipt"
+	"tradein/devices/serialport"
+)
+
+// SpoolerConfig configures the receipt spooler. Only Port.Path is required.
+type SpoolerConfig struct {
+	Name    string            // device name in DeviceStatus; default "printer"
+	Port    serialport.Config // path, baud, data bits, parity, stop bits
+	Receipt receipt.Options   // paper width 58/80 and QR mode native/raster
+	Printer Config            // status timeout, chunking and pacing
+	// Poll is how often a printer that is not ready (paper out, cover
+	// open, offline) is asked again while a job waits; default 1 s.
+	Poll time.Duration
+	// Health is how often an idle printer's status is refreshed for the
+	// status bar; default 10 s.
+	Health time.Duration
+	Retry  backoff.Policy // delays between attempts to reopen the port; zero: DefaultRetry
+	Clock  agent.Clock    // nil: system clock
+	Log    *slog.Logger   // nil: slog.Default()
+}
+
+// DefaultRetry paces reopening a printer port that is gone.
+var DefaultRetry = backoff.Policy{Base: 250 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.2}
+
+// Counter names in DeviceStatus.Counters.
+const (
+	CounterPrinted        = "jobs_printed"
+	CounterFailed         = "jobs_failed"
+	CounterBytes          = "bytes_written"
+	CounterStatusTimeouts = "status_timeouts"
+	CounterNotReadyWaits  = "not_ready_waits"
+)
+
+// sendingMark is the LastError of a QUEUED job whose bytes are being sent.
+// If the program stops before the job is marked PRINTED, the mark survives
+// in the store and the next start moves the job to FAILED for the operator
+// to decide: it may have printed, so it is never resent on its own.
+const sendingMark = "sending"
+
+// interruptedDetail is the LastError of a job found half-sent at start-up.
+const interruptedDetail = "interrupted while printing; check the paper before retrying"
+
+// Spooler implements agent.ReceiptPrinter. PrintReceipt renders a receipt
+// and stores it as a job; Run prints stored jobs one at a time, oldest
+// first, exactly once:
+//
+//   - a printer reporting paper out, cover open or offline makes the job
+//     wait (still QUEUED) and is asked again every Poll; once ready, the job
+//     prints — a receipt is never sent to a printer that said it can't print;
+//   - a printer that does not answer DLE EOT gets the job anyway;
+//   - a port that cannot be opened, or fails while writing, makes the job
+//     FAILED; the operator retries or skips it (RetryJob, SkipJob);
+//   - a job is marked before its bytes are sent, so a crash mid-job leaves
+//     it FAILED, never silently printed twice.
+//
+// Spooler is safe for concurrent use.
+type Spooler struct {
+	cfg      SpoolerConfig
+	jobs     agent.PrintJobs
+	open     serialport.Opener
+	onStatus func(agent.DeviceStatus)
+	wake     chan struct{}
+
+	jobMu   sync.Mutex // serialises job state changes between Run and the operator
+	sending string     // ID of the job being sent; guarded by jobMu
+
+	mu       sync.Mutex // guards status and counters
+	status   agent.DeviceStatus
+	counters map[string]int64
+
+	// Run's own state (only Run's goroutine touches these).
+	port    io.ReadWriteCloser
+	dev     *Printer
+	reopen  *backoff.Backoff
+	nextTry time.Time
+}
+
+// NewSpooler returns a spooler storing jobs in jobs and printing through
+// the port cfg.Port (opened with open; nil means serialport.Open).
+// onStatus, which may be nil, receives every status change.
+func NewSpooler(cfg SpoolerConfig, jobs agent.PrintJobs, open serialport.Opener, onStatus func(agent.DeviceStatus)) *Spooler {
+	if cfg.Name == "" {
+		cfg.Name = "printer"
+	}
+	if cfg.Receipt.Width == 0 {
+		cfg.Receipt.Width = escpos.Width80
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Health <= 0 {
+		cfg.Health = 10 * time.Second
+	}
+	if cfg.Retry.Base == 0 && cfg.Retry.Max == 0 {
+		cfg.Retry = DefaultRetry
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = agent.SystemClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if open == nil {
+		open = serialport.Open
+	}
+	if onStatus == nil {
+		onStatus = func(agent.DeviceStatus) {}
+	}
+	s := &Spooler{cfg: cfg, jobs: jobs, open: open, onStatus: onStatus, wake: make(chan struct{}, 1),
+		counters: map[string]int64{}}
+	s.status = agent.DeviceStatus{Name: cfg.Name, Port: cfg.Port.Path, State: agent.DeviceClosed, At: cfg.Clock.Now()}
+	s.reopen = backoff.New(cfg.Retry, cfg.Clock)
+	return s
+}
+
+var _ agent.ReceiptPrinter = (*Spooler)(nil)
+
+// PrintReceipt renders r and stores it as a QUEUED job; it returns once the
+// job is durable. Printing happens in Run.
+func (s *Spooler) PrintReceipt(ctx context.Context, r agent.Receipt) (string, error) {
+	data, err := receipt.Render(r, s.cfg.Receipt)
+	if err != nil {
+		return "", fmt.Errorf("printer: render %s receipt: %w", r.Kind, err)
+	}
+	id, err := newJobID(s.cfg.Clock.Now())
+	if err != nil {
+		return "", err
+	}
+	j := agent.PrintJob{ID: id, OrderNo: receipt.OrderNo(r), Kind: string(r.Kind), Reprint: r.Reprint,
+		Data: data, State: agent.PrintQueued, CreatedAt: s.cfg.Clock.Now()}
+	if err := s.jobs.EnqueuePrintJob(ctx, j); err != nil {
+		return "", fmt.Errorf("printer: store job: %w", err)
+	}
+	s.kick()
+	return id, nil
+}
+
+// newJobID returns "PJ" + UTC timestamp + 8 random hex digits: unique
+// without coordination, and sortable by creation time for support.
+func newJobID(now time.Time) (string, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("printer: job id: %w", err)
+	}
+	return "PJ" + now.UTC().Format("20060102150405") + hex.EncodeToString(b[:]), nil
+}
+
+// FailedJobs lists jobs waiting for the operator's decision.
+func (s *Spooler) FailedJobs(ctx context.Context) ([]agent.PrintJob, error) {
+	return s.jobs.PrintJobsIn(ctx, agent.PrintFailed)
+}
+
+// RetryJob puts a FAILED job back in the queue.
+func (s *Spooler) RetryJob(ctx context.Context, id string) error {
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	j, err := s.jobs.PrintJob(ctx, id)
+	if err != nil {
+		return err
+	}
+	if j.State != agent.PrintFailed {
+		return agent.Errorf(agent.CodeIllegalState, "print job %s is %s, only a failed job can be retried", id, j.State)
+	}
+	j.State, j.LastError = agent.PrintQueued, ""
+	if err := s.jobs.UpdatePrintJob(ctx, j); err != nil {
+		return fmt.Errorf("printer: retry job: %w", err)
+	}
+	s.kick()
+	return nil
+}
+
+// SkipJob gives up on a FAILED or still QUEUED job. A job whose bytes are
+// being sent right now cannot be skipped.
+func (s *Spooler) SkipJob(ctx context.Context, id string) error {
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	if s.sending == id {
+		return agent.Errorf(agent.CodeIllegalState, "print job %s is printing now", id)
+	}
+	j, err := s.jobs.PrintJob(ctx, id)
+	if err != nil {
+		return err
+	}
+	if j.State != agent.PrintFailed && j.State != agent.PrintQueued {
+		return agent.Errorf(agent.CodeIllegalState, "print job %s is %s, only a failed or queued job can be skipped", id, j.State)
+	}
+	j.State = agent.PrintSkipped
+	if err := s.jobs.UpdatePrintJob(ctx, j); err != nil {
+		return fmt.Errorf("printer: skip job: %w", err)
+	}
+	return nil
+}
+
+func (s *Spooler) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns the latest status with a copy of the counters.
+func (s *Spooler) Status() agent.DeviceStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.statusLocked()
+}
+
+func (s *Spooler) statusLocked() agent.DeviceStatus {
+	st := s.status
+	st.Counters = make(map[string]int64, len(s.counters))
+	for k, v := range s.counters {
+		st.Counters[k] = v
+	}
+	return st
+}
+
+// report records and announces a state; repeated identical states are
+// announced once.
+func (s *Spooler) report(state agent.DeviceState, code, detail string) {
+	s.mu.Lock()
+	if s.status.State == state && s.status.Code == code && s.status.Detail == detail {
+		s.mu.Unlock()
+		return
+	}
+	s.status.State, s.status.Code, s.status.Detail, s.status.At = state, code, detail, s.cfg.Clock.Now()
+	st := s.statusLocked()
+	s.mu.Unlock()
+	s.onStatus(st)
+}
+
+func (s *Spooler) add(name string, n int64) {
+	s.mu.Lock()
+	s.counters[name] += n
+	s.mu.Unlock()
+}
+
+// Run prints queued jobs until ctx ends, then closes the port and returns
+// ctx's error. Run one Spooler per printer.
+func (s *Spooler) Run(ctx context.Context) error {
+	defer func() {
+		s.closePort()
+		s.report(agent.DeviceClosed, "", "")
+	}()
+	if err := s.recoverInterrupted(ctx); err != nil {
+		s.cfg.Log.Error("printer: recover interrupted jobs", "err", err)
+	}
+	health := time.NewTicker(s.cfg.Health)
+	defer health.Stop()
+	for ctx.Err() == nil {
+		wait := s.step(ctx)
+		if wait == 0 {
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-health.C:
+			s.refreshStatus(ctx)
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	return ctx.Err()
+}
+
+// idleWait is how long Run sleeps when there is nothing to do; a new job,
+// a retry or the health ticker wake it earlier.
+const idleWait = time.Hour
+
+// recoverInterrupted fails jobs that were being sent when the program
+// stopped (see sendingMark).
+func (s *Spooler) recoverInterrupted(ctx context.Context) error {
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	queued, err := s.jobs.PrintJobsIn(ctx, agent.PrintQueued)
+	if err != nil {
+		return err
+	}
+	for _, j := range queued {
+		if j.LastError != sendingMark {
+			continue
+		}
+		j.State, j.LastError = agent.PrintFailed, interruptedDetail
+		if err := s.jobs.UpdatePrintJob(ctx, j); err != nil {
+			return err
+		}
+		s.add(CounterFailed, 1)
+		s.cfg.Log.Warn("printer: job interrupted while printing; waiting for the operator", "job", j.ID, "order", j.OrderNo)
+	}
+	return nil
+}
+
+// step does one unit of work and returns how long to wait before the next
+// (0: go on at once).
+func (s *Spooler) step(ctx context.Context) time.Duration {
+	queued, err := s.jobs.PrintJobsIn(ctx, agent.PrintQueued)
+	if err != nil {
+		s.cfg.Log.Error("printer: list jobs", "err", err)
+		return s.cfg.Poll
+	}
+	if len(queued) == 0 {
+		if s.port == nil {
+			s.ensurePort(false)
+		}
+		if s.port == nil {
+			return s.untilNextTry()
+		}
+		return idleWait
+	}
+	job := queued[0]
+	if !s.ensurePort(true) {
+		s.fail(ctx, job, "printer not connected: "+s.Status().Detail)
+		return 0
+	}
+	st, err := s.dev.Status(ctx)
+	switch {
+	case errors.Is(err, ErrNoStatus):
+		// Not every printer answers; print anyway.
+		s.add(CounterStatusTimeouts, 1)
+		s.cfg.Log.Info("printer: no status reply; printing anyway", "job", job.ID)
+	case err != nil:
+		s.lost(err)
+		s.fail(ctx, job, err.Error())
+		return 0
+	case !st.Ready():
+		s.add(CounterNotReadyWaits, 1)
+		s.report(agent.DeviceError, st.Code(), st.Detail())
+		return s.cfg.Poll
+	}
+	s.send(ctx, job, st)
+	return 0
+}
+
+// send prints one job exactly once: mark, write, mark done.
+func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status) {
+	s.jobMu.Lock()
+	cur, err := s.jobs.PrintJob(ctx, job.ID)
+	if err != nil || cur.State != agent.PrintQueued { // skipped meanwhile
+		s.jobMu.Unlock()
+		return
+	}
+	cur.Attempts++
+	cur.LastError = sendingMark
+	if err := s.jobs.UpdatePrintJob(ctx, cur); err != nil {
+		s.jobMu.Unlock()
+		s.cfg.Log.Error("printer: mark job sending", "job", cur.ID, "err", err)
+		return
+	}
+	s.sending = cur.ID
+	s.jobMu.Unlock()
+
+	s.report(agent.DeviceBusy, st.Code(), st.Detail())
+	werr := s.dev.Print(ctx, cur.Data)
+
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	s.sending = ""
+	if werr != nil {
+		cur.State, cur.LastError = agent.PrintFailed, werr.Error()
+		s.add(CounterFailed, 1)
+		s.lost(werr)
+	} else {
+		cur.State, cur.LastError, cur.PrintedAt = agent.PrintDone, "", s.cfg.Clock.Now()
+		s.add(CounterPrinted, 1)
+		s.add(CounterBytes, int64(len(cur.Data)))
+		s.report(agent.DeviceIdle, st.Code(), st.Detail())
+	}
+	// A fresh context: the job's outcome must be recorded even when Run is
+	// being stopped, or the sending mark would fail it at the next start.
+	if err := s.jobs.UpdatePrintJob(context.WithoutCancel(ctx), cur); err != nil {
+		s.cfg.Log.Error("printer: record job outcome", "job", cur.ID, "state", cur.State, "err", err)
+	}
+	s.cfg.Log.Info("printer: job done", "job", cur.ID, "kind", cur.Kind, "state", cur.State, "bytes", len(cur.Data))
+}
+
+// fail moves a queued job to FAILED for the operator.
+func (s *Spooler) fail(ctx context.Context, job agent.PrintJob, why string) {
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	cur, err := s.jobs.PrintJob(ctx, job.ID)
+	if err != nil || cur.State != agent.PrintQueued {
+		return
+	}
+	cur.State, cur.LastError = agent.PrintFailed, why
+	if err := s.jobs.UpdatePrintJob(ctx, cur); err != nil {
+		s.cfg.Log.Error("printer: mark job failed", "job", cur.ID, "err", err)
+		return
+	}
+	s.add(CounterFailed, 1)
+	s.cfg.Log.Warn("printer: job failed; waiting for the operator", "job", cur.ID, "why", why)
+}
+
+// ensurePort opens the port when it is closed, and reports whether a port
+// is open. Without force, attempts follow the retry policy (idle
+// reconnects for the status bar); a job to print always tries at once, so
+// the operator's retry is a real attempt.
+func (s *Spooler) ensurePort(force bool) bool {
+	if s.port != nil {
+		if err := s.dev.Gone(); err == nil {
+			return true
+		} else {
+			s.lost(err)
+		}
+	}
+	now := s.cfg.Clock.Now()
+	if !force && now.Before(s.nextTry) {
+		return false
+	}
+	p, err := s.open(s.cfg.Port)
+	if err != nil {
+		s.nextTry = now.Add(s.reopen.Next(err))
+		s.report(agent.DeviceError, "DISCONNECTED", err.Error())
+		return false
+	}
+	s.reopen.Reset()
+	s.nextTry = time.Time{}
+	s.port, s.dev = p, New(p, s.cfg.Printer)
+	s.cfg.Log.Info("printer: port open", "port", s.cfg.Port.Path)
+	s.report(agent.DeviceIdle, "", "")
+	return true
+}
+
+func (s *Spooler) untilNextTry() time.Duration {
+	return max(s.nextTry.Sub(s.cfg.Clock.Now()), time.Millisecond)
+}
+
+// lost closes a port that failed and reports the printer disconnected.
+func (s *Spooler) lost(err error) {
+	s.closePort()
+	s.report(agent.DeviceError, "DISCONNECTED", err.Error())
+}
+
+func (s *Spooler) closePort() {
+	if s.port != nil {
+		s.port.Close()
+		s.port, s.dev = nil, nil
+	}
+}
+
+// refreshStatus updates the status bar from an idle printer.
+func (s *Spooler) refreshStatus(ctx context.Context) {
+	if !s.ensurePort(false) {
+		return
+	}
+	st, err := s.dev.Status(ctx)
+	switch {
+	case errors.Is(err, ErrNoStatus):
+		s.add(CounterStatusTimeouts, 1)
+	case err != nil:
+		s.lost(err)
+	case st.Ready():
+		s.report(agent.DeviceIdle, st.Code(), st.Detail())
+	default:
+		s.report(agent.DeviceError, st.Code(), st.Detail())
+	}
+}
