@@ -283,7 +283,7 @@ const storeCounty = "110105" // 北京市朝阳区
 
 // fixture is a terminal on a real store with a fake platform and printer.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	clock    *fakeClock
 	store    *store.Store
@@ -297,7 +297,7 @@ type fixture struct {
 
 type fixtureOpt func(*agent.Rules)
 
-func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
+func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := &fakeClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, agent.ChinaTime)}
@@ -347,7 +347,7 @@ func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
 var hashCache sync.Map
 
 // mustHash hashes a PIN once per test binary (argon2id is deliberately slow).
-func mustHash(t *testing.T, pin string) string {
+func mustHash(t testing.TB, pin string) string {
 	if h, ok := hashCache.Load(pin); ok {
 		return h.(string)
 	}
@@ -512,7 +512,7 @@ func openBareStore(t *testing.T, clk agent.Clock) *store.Store {
 }
 
 // seedStaff saves staff with PIN 1234.
-func seedStaff(t *testing.T, st *store.Store, clk agent.Clock, staff ...agent.Staff) {
+func seedStaff(t testing.TB, st *store.Store, clk agent.Clock, staff ...agent.Staff) {
 	t.Helper()
 	for _, s := range staff {
 		s.PINHash = mustHash(t, "1234")

@@ -100,7 +100,8 @@ func TestOfflineSaleWhenPlatformDown(t *testing.T) {
 	clerk := f.login("C1")
 	f.platform.setDown(true)
 	sn := imei("35123456789012")
-	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatPhone), product: phone, sn: sn, price: agent.Fen(2999_99)})
+	code := f.code(agent.CatPhone)
+	d := f.prepare(clerk, saleSpec{code: code, product: phone, sn: sn, price: agent.Fen(2999_99)})
 	s, err := d.Confirm(f.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +136,11 @@ func TestOfflineSaleWhenPlatformDown(t *testing.T) {
 	d2.ScanProduct(f.ctx, phone.Barcode)
 	if _, err := d2.SetSN(f.ctx, sn); agent.CodeOf(err) != agent.CodeSNUsed {
 		t.Fatalf("same SN offline: %v, want SN_USED", err)
+	}
+	// One voucher once, locally.
+	d3, _ := clerk.NewSale(f.ctx)
+	if _, err := d3.SetConsumerCode(f.ctx, code); agent.CodeOf(err) != agent.CodeVoucherUsed {
+		t.Fatalf("same voucher offline: %v, want VOUCHER_USED", err)
 	}
 }
 
@@ -299,7 +305,15 @@ func TestOpaqueCodeNeedsThePlatform(t *testing.T) {
 	d := f.prepare(clerk, saleSpec{code: f.opaqueCode(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
 	f.platform.setDown(true)
 	_, err := d.Confirm(f.ctx)
+	wantOfflineReason(t, err, agent.OfflineSignedOnly)
+}
+
+func wantOfflineReason(t *testing.T, err error, r agent.OfflineReason) {
+	t.Helper()
 	wantCode(t, err, agent.CodeOfflineRefused)
+	if got := agent.OfflineReasonOf(err); got != r {
+		t.Fatalf("offline refusal %s (%v), want %s", got, err, r)
+	}
 }
 
 func TestRulesMustBeSyncedBeforeSelling(t *testing.T) {
@@ -327,21 +341,29 @@ func TestOfflinePolicyPendingAndAgeLimits(t *testing.T) {
 	f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
 	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
 	_, err := d.Confirm(f.ctx)
-	wantCode(t, err, agent.CodeOfflineRefused)
+	wantOfflineReason(t, err, agent.OfflinePendingCap)
 	// A small sale still fits: ¥300 subsidy.
 	f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(2000)})
 
 	// 72 h after the oldest unsynced sale the terminal stops selling offline.
 	f.clock.Advance(72*time.Hour + time.Minute)
 	d = f.prepare(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(10)})
+	if st := f.term.Status(f.ctx); !f.clock.Now().After(st.OfflineDeadline) {
+		t.Fatalf("deadline %v not passed at %v", st.OfflineDeadline, f.clock.Now())
+	}
 	_, err = d.Confirm(f.ctx)
-	wantCode(t, err, agent.CodeOfflineRefused)
+	wantOfflineReason(t, err, agent.OfflineTooOld)
 
-	// Once the platform is back and the queue drained, offline sales resume.
+	// Once the platform is back and the queue drained, offline sales
+	// resume: the refused wizard can simply confirm again.
 	f.platform.setDown(false)
 	f.platform.deliver(t, f.store)
 	if st := f.term.Status(f.ctx); st.QueueDepth != 0 || !st.OfflineDeadline.IsZero() {
 		t.Fatalf("after drain: %+v", st)
+	}
+	f.platform.setDown(true)
+	if s, err := d.Confirm(f.ctx); err != nil || s.State != agent.SaleOfflineAccepted {
+		t.Fatalf("confirm again: %v %v", s.State, err)
 	}
 }
 
