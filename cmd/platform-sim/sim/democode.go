@@ -24,25 +24,34 @@ type DemoCode struct {
 	ExpiresAt time.Time
 }
 
-// IssueDemoCode creates a demo consumer (masked name masked) with one
-// voucher of category cat valid in region for validFor, and returns its
-// signed TIQ1 code. region "" means the seeded store's city (110000).
-func (s *Server) IssueDemoCode(ctx context.Context, cat agent.Category, region string, validFor time.Duration) (DemoCode, error) {
+// CodeRequest asks for a new voucher and its signed consumer code.
+type CodeRequest struct {
+	Category agent.Category
+	Region   string        // voucher region; "" means 110000 (Beijing, the demo store's city)
+	ValidFor time.Duration // default 30 days
+	// CRef names an existing consumer (a second voucher for the same
+	// person, e.g. to show QUOTA_EXHAUSTED); empty creates a new consumer.
+	CRef string
+}
+
+// IssueCode creates a voucher as r asks and returns its TIQ1 code signed
+// with the platform key.
+func (s *Server) IssueCode(ctx context.Context, r CodeRequest) (DemoCode, error) {
 	rules, err := s.rulesNoCall(ctx)
 	if err != nil {
 		return DemoCode{}, err
 	}
-	if _, ok := rules.Rule(cat); !ok {
-		return DemoCode{}, fmt.Errorf("category %q has no subsidy rule", cat)
+	if _, ok := rules.Rule(r.Category); !ok {
+		return DemoCode{}, fmt.Errorf("category %q has no subsidy rule", r.Category)
 	}
-	if region == "" {
-		region = "110000"
+	if r.Region == "" {
+		r.Region = "110000"
 	}
-	if err := agent.ValidateRegion(region); err != nil {
+	if err := agent.ValidateRegion(r.Region); err != nil {
 		return DemoCode{}, err
 	}
-	if validFor <= 0 {
-		validFor = 30 * 24 * time.Hour
+	if r.ValidFor <= 0 {
+		r.ValidFor = 30 * 24 * time.Hour
 	}
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -56,22 +65,20 @@ func (s *Server) IssueDemoCode(ctx context.Context, cat agent.Category, region s
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM consumers").Scan(&n); err != nil {
 		return DemoCode{}, err
 	}
-	d := DemoCode{
-		CRef:      fmt.Sprintf("C%04d", n+1),
-		Category:  cat,
-		Region:    region,
-		ExpiresAt: now.Add(validFor).Truncate(time.Second),
+	d := DemoCode{CRef: r.CRef, Category: r.Category, Region: r.Region, ExpiresAt: now.Add(r.ValidFor).Truncate(time.Second)}
+	if d.CRef == "" {
+		d.CRef = fmt.Sprintf("C%04d", n+1)
+		masked := demoSurnames[n%len(demoSurnames)] + "*"
+		if _, err := tx.ExecContext(ctx, "INSERT INTO consumers(cref, masked) VALUES (?, ?)", d.CRef, masked); err != nil {
+			return DemoCode{}, err
+		}
 	}
-	d.VoucherID = "V" + d.CRef + "-" + string(cat)
-	masked := demoSurnames[n%len(demoSurnames)] + "*"
-	if _, err := tx.ExecContext(ctx, "INSERT INTO consumers(cref, masked) VALUES (?, ?)", d.CRef, masked); err != nil {
-		return DemoCode{}, err
-	}
+	d.VoucherID = newID("V", now)
 	if _, err := tx.ExecContext(ctx, "INSERT INTO vouchers VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
-		d.VoucherID, d.CRef, string(cat), region, now.Unix(), d.ExpiresAt.Unix(), voucherActive); err != nil {
-		return DemoCode{}, err
+		d.VoucherID, d.CRef, string(r.Category), r.Region, now.Unix(), d.ExpiresAt.Unix(), voucherActive); err != nil {
+		return DemoCode{}, fmt.Errorf("issue voucher: %w", err)
 	}
-	d.Code, err = agent.SignConsumerCode(agent.ConsumerClaims{VID: d.VoucherID, Cat: cat, Reg: region,
+	d.Code, err = agent.SignConsumerCode(agent.ConsumerClaims{VID: d.VoucherID, Cat: r.Category, Reg: r.Region,
 		Iat: now.Unix(), Exp: d.ExpiresAt.Unix(), CRef: d.CRef}, s.priv)
 	if err != nil {
 		return DemoCode{}, err

@@ -83,3 +83,13 @@ var demoProducts = []seedProduct{
 	{"6972317330436", "雅迪 冠能 E10 电动自行车", "Yadea", "TDT1235Z", agent.CatEBike, 0, agent.Yuan(3599), true},
 	{"6971452483953", "爱玛 元宇宙 电动自行车", "Aima", "TDT2268Z", agent.CatEBike, 0, agent.Yuan(2999), true},
 }
+
+// DemoProducts returns the seeded demo library (tests pick products from it).
+func DemoProducts() []agent.Product {
+	out := make([]agent.Product, 0, len(demoProducts))
+	for _, p := range demoProducts {
+		out = append(out, agent.Product{Barcode: p.Barcode, Name: p.Name, Brand: p.Brand, Model: p.Model, Category: p.Category,
+			EnergyGrade: p.Grade, FiledPriceFen: p.Filed, SNRequired: p.SN, Status: agent.ProductActive})
+	}
+	return out
+}

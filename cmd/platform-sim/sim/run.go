@@ -173,6 +173,7 @@ func democodeMain(args []string, stdout, stderr io.Writer) int {
 	pngDir := fs.String("png", "", "also write each code as a QR PNG into this directory")
 	region := fs.String("region", "110000", "voucher region (6-digit code; 110000 = Beijing)")
 	days := fs.Int("days", 30, "days the vouchers stay valid")
+	cref := fs.String("cref", "", "issue to this existing consumer (e.g. C0001) instead of new ones")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -201,7 +202,8 @@ func democodeMain(args []string, stdout, stderr io.Writer) int {
 	}
 	defer srv.Close()
 	for i := 0; i < *n; i++ {
-		d, err := srv.IssueDemoCode(ctx, agent.Category(strings.TrimSpace(*cat)), *region, time.Duration(*days)*24*time.Hour)
+		d, err := srv.IssueCode(ctx, CodeRequest{Category: agent.Category(strings.TrimSpace(*cat)), Region: *region,
+			ValidFor: time.Duration(*days) * 24 * time.Hour, CRef: *cref})
 		if err != nil {
 			fmt.Fprintf(stderr, "platform-sim democode: %v\n", err)
 			return 1
