@@ -433,7 +433,8 @@ func (f *fixture) sell(s *agent.Session, sp saleSpec) (agent.Sale, string) {
 	return sale, job
 }
 
-// prepare runs the wizard up to (not including) Confirm.
+// prepare runs the wizard up to (not including) Confirm; without a price
+// it stops before Quote.
 func (f *fixture) prepare(s *agent.Session, sp saleSpec) *agent.SaleWizard {
 	f.t.Helper()
 	d, err := s.NewSale(f.ctx)
@@ -456,8 +457,10 @@ func (f *fixture) prepare(s *agent.Session, sp saleSpec) *agent.SaleWizard {
 			f.t.Fatalf("trade-in: %v", err)
 		}
 	}
-	if _, err := d.Quote(f.ctx, sp.price); err != nil {
-		f.t.Fatalf("quote: %v", err)
+	if sp.price != 0 {
+		if _, err := d.Quote(f.ctx, sp.price); err != nil {
+			f.t.Fatalf("quote: %v", err)
+		}
 	}
 	return d
 }

@@ -35,7 +35,7 @@ import (
 const (
 	WarnSubsidyDiffers = "SUBSIDY_DIFFERS" // platform discount != local computation
 	WarnFreezeExpired  = "FREEZE_EXPIRED"  // committed after the platform's frozen_until
-	WarnSNUnchecked    = "SN_UNCHECKED"    // platform SN query unavailable; local history only
+	WarnSNUnchecked    = "SN_UNCHECKED"    // notice from SetSN: platform not asked; local history only
 )
 
 // consumerLimitWindow bounds how far back SalesByConsumer looks when the
@@ -271,7 +271,12 @@ func (d *SaleWizard) SNRequired() bool {
 // the platform is asked whether it may be sold (USED and NOT_FOUND refuse);
 // always, the local history is checked too (an SN subsidised on this
 // terminal and not refunded refuses with CodeSNUsed). It returns the
-// warnings found (e.g. SN_SEEN_BEFORE), which also go to the review list.
+// warnings found: fraud warnings (e.g. SN_SEEN_BEFORE), which also go on
+// the sale and so to the review list, and SN_UNCHECKED when the platform
+// could not be asked. SN_UNCHECKED is a notice for the screen only: the
+// platform checks the SN again when the sale syncs, and a rejection puts
+// the sale on the review list then, so it does not flood the list with
+// every offline sale.
 func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -290,12 +295,17 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 		return nil, err
 	}
 	t := d.t
-	var warnings []Warning
-	if t.isOnline() {
+	var notices []Warning
+	unchecked := func(why string) {
+		notices = append(notices, Warning{Code: WarnSNUnchecked, Detail: why + "; SN checked against local history only"})
+	}
+	if !t.isOnline() {
+		unchecked("offline")
+	} else {
 		status, err := t.platform.QuerySN(ctx, sn)
 		switch {
 		case errors.Is(err, ErrPlatformDown):
-			warnings = append(warnings, Warning{Code: WarnSNUnchecked, Detail: "platform unreachable; SN checked against local history only"})
+			unchecked("platform unreachable")
 		case err != nil:
 			return nil, err
 		case status == SNUsed:
@@ -303,7 +313,7 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 		case status == SNNotFound:
 			return nil, Errorf(CodeSNNotFound, "the platform does not know SN %s; check the number on the box", sn)
 		case status != SNSellable:
-			warnings = append(warnings, Warning{Code: WarnSNUnchecked, Detail: "platform answered " + string(status) + "; SN checked against local history only"})
+			unchecked("platform answered " + string(status))
 		}
 	}
 	history, err := t.store.SalesBySN(ctx, sn)
@@ -317,9 +327,9 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 		return nil, block
 	}
 	d.sale.SN = sn
-	d.snWarnings = mergeWarnings(warnings, fw)
+	d.snWarnings = fw
 	d.quoted = false
-	return append([]Warning(nil), d.snWarnings...), nil
+	return mergeWarnings(notices, fw), nil
 }
 
 // NeedsTradeIn reports whether the scanned product's rule requires an old
