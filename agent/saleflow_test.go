@@ -605,3 +605,87 @@ func TestRecoverFinishesSalesLeftByACrash(t *testing.T) {
 		t.Fatalf("second recover %+v", rep)
 	}
 }
+
+func TestWizardEdgeCases(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+
+	// A voucher freeze that expired before Commit still commits (the
+	// consumer has paid) but goes to the review list.
+	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	if _, err := d.Confirm(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SetPaymentRef(f.ctx, "P-1"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(16 * time.Minute)
+	sale, _, err := d.Commit(f.ctx)
+	if err != nil || !hasWarning(sale.Warnings, agent.WarnFreezeExpired) {
+		t.Fatalf("late commit: %v %+v", err, sale.Warnings)
+	}
+	if _, _, err := d.Commit(f.ctx); agent.CodeOf(err) != agent.CodeIllegalState {
+		t.Fatalf("second commit: %v", err)
+	}
+
+	// Paid online but abandoned: the frozen voucher is released.
+	d = f.prepare(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(3000)})
+	d.Confirm(f.ctx)
+	d.SetPaymentRef(f.ctx, "P-2")
+	if err := d.Cancel(f.ctx, strings.Repeat("理由", 300)); err != nil {
+		t.Fatal(err)
+	}
+	var cancels int
+	for _, it := range f.outbox() {
+		if it.Kind == agent.OutboxCancel && it.OrderNo == d.Sale().OrderNo {
+			cancels++
+		}
+	}
+	if cancels != 1 {
+		t.Fatalf("%d CANCEL rows for the abandoned paid sale", cancels)
+	}
+	if _, err := clerk.Reprint(f.ctx, d.Sale().OrderNo); agent.CodeOf(err) != agent.CodeIllegalState {
+		t.Fatalf("reprint of a cancelled sale: %v", err)
+	}
+
+	// Steps out of order and bad trade-ins are refused with reasons.
+	d, _ = clerk.NewSale(f.ctx)
+	if _, err := d.SetSN(f.ctx, "SN-000001"); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("SN before product: %v", err)
+	}
+	if _, err := d.Quote(f.ctx, agent.Yuan(1)); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("quote before product: %v", err)
+	}
+	if _, err := d.Confirm(f.ctx); agent.CodeOf(err) != agent.CodeInvalidCode {
+		t.Fatalf("confirm of an empty draft: %v", err)
+	}
+	if _, err := d.SetPaymentRef(f.ctx, "P"); agent.CodeOf(err) != agent.CodeIllegalState {
+		t.Fatalf("payment of a draft: %v", err)
+	}
+	if _, err := d.SetTradeIn(f.ctx, agent.TradeIn{Category: agent.CatFridge, Condition: "MINT"}); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("bad condition: %v", err)
+	}
+	ti, err := d.SetTradeIn(f.ctx, agent.TradeIn{Category: agent.CatFridge, Condition: agent.ConditionBroken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := d.SetTradeIn(f.ctx, agent.TradeIn{Category: agent.CatFridge, Condition: agent.ConditionWorn})
+	if again.TicketNo != ti.TicketNo {
+		t.Fatalf("ticket changed from %s to %s on edit", ti.TicketNo, again.TicketNo)
+	}
+	// Changing the product drops the SN scanned for the previous one.
+	d, _ = clerk.NewSale(f.ctx)
+	d.ScanProduct(f.ctx, phone.Barcode)
+	if _, err := d.SetSN(f.ctx, f.sellableSN("SN-PHONE-01")); err != nil {
+		t.Fatal(err)
+	}
+	if !d.SNRequired() || d.NeedsTradeIn() {
+		t.Fatal("phone: SN required, no trade-in")
+	}
+	if _, _, err := d.ScanProduct(f.ctx, tv.Barcode); err != nil {
+		t.Fatal(err)
+	}
+	if d.Sale().SN != "" {
+		t.Fatal("SN kept after the product changed")
+	}
+}

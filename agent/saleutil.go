@@ -58,9 +58,14 @@ func printableASCII(s string) bool {
 	return true
 }
 
+// reasonDetail formats a reason typed by staff for the audit log, cut to
+// maxReasonLen characters.
 func reasonDetail(reason string) string {
 	if reason == "" {
 		return ""
+	}
+	if r := []rune(reason); len(r) > maxReasonLen {
+		reason = string(r[:maxReasonLen]) + "…"
 	}
 	return "reason: " + reason
 }
