@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,6 +61,10 @@ type memPlatform struct {
 	// platform disagree with the terminal.
 	discountDelta agent.Fen
 	seq           int
+	// entered and gate, when set, hold TryVoucher: it signals entered and
+	// waits for gate to close, to test a terminal waiting for the platform.
+	entered chan struct{}
+	gate    chan struct{}
 }
 
 func newMemPlatform(clock agent.Clock, pub ed25519.PublicKey, rules agent.Rules, products []agent.Product) *memPlatform {
@@ -92,6 +98,13 @@ func (p *memPlatform) QuerySN(ctx context.Context, sn string) (agent.SNStatus, e
 }
 
 func (p *memPlatform) TryVoucher(ctx context.Context, t agent.VoucherTry) (agent.VoucherFrozen, error) {
+	p.mu.Lock()
+	entered, gate := p.entered, p.gate
+	p.mu.Unlock()
+	if gate != nil {
+		entered <- struct{}{}
+		<-gate
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.down {
@@ -337,6 +350,7 @@ func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 		Store: st, Outbox: st, Library: st, Platform: f.platform, Printer: f.printer, Clock: clk,
 		Info:        agent.StoreInfo{MerchantNo: "M100", TerminalNo: "T0001", StoreName: "朝阳门店", CountyCode: storeCounty},
 		PlatformKey: pub, VerifyURLBase: "https://verify.example/r/", PhotosDir: f.photos,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,8 +12,7 @@ import (
 // store's own payment terminal and moves the sale to PAID. The reference
 // may be empty only when nothing is left to pay.
 func (d *SaleWizard) SetPaymentRef(ctx context.Context, ref string) (Sale, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.s.require(ActSell); err != nil {
 		return Sale{}, err
 	}
@@ -33,7 +32,7 @@ func (d *SaleWizard) SetPaymentRef(ctx context.Context, ref string) (Sale, error
 		return Sale{}, err
 	}
 	d.sale = next
-	return copySale(next), nil
+	return screenSale(next), nil
 }
 
 // Commit makes the sale durable: ONE store transaction writes the
@@ -46,8 +45,7 @@ func (d *SaleWizard) SetPaymentRef(ctx context.Context, ref string) (Sale, error
 // reprint later. Any other error means nothing was written and Commit may
 // be called again.
 func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.s.require(ActSell); err != nil {
 		return Sale{}, "", err
 	}
@@ -82,9 +80,9 @@ func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
 	jobID, err := t.printSale(ctx, next, ReceiptSale, false)
 	if err != nil {
 		d.printErr = err
-		return copySale(next), "", err
+		return screenSale(next), "", err
 	}
-	return copySale(next), jobID, nil
+	return screenSale(next), jobID, nil
 }
 
 // Cancel abandons the sale. A voucher the platform froze (FROZEN, or PAID
@@ -92,8 +90,7 @@ func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
 // saved together. A draft or an offline-accepted sale only leaves an audit
 // entry. A committed sale cannot be cancelled: the manager refunds it.
 func (d *SaleWizard) Cancel(ctx context.Context, reason string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.s.require(ActSell); err != nil {
 		return err
 	}

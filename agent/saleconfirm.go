@@ -14,8 +14,7 @@ import (
 // of the oldest unsynced sale, and one voucher / one SN once locally.
 // Platform refusals keep their platform codes.
 func (d *SaleWizard) Confirm(ctx context.Context) (Sale, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return Sale{}, err
 	}
@@ -115,7 +114,7 @@ func (d *SaleWizard) confirmOnlineLocked(ctx context.Context, now time.Time) (Sa
 		return Sale{}, err
 	}
 	*s = next
-	return copySale(*s), nil
+	return screenSale(*s), nil
 }
 
 // cancelFrozenLocked releases a voucher the platform froze for a sale that
@@ -173,5 +172,5 @@ func (d *SaleWizard) confirmOfflineLocked(ctx context.Context, now time.Time) (S
 		return Sale{}, err
 	}
 	*s = next
-	return copySale(*s), nil
+	return screenSale(*s), nil
 }

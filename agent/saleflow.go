@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,8 +63,12 @@ type Quote struct {
 }
 
 // SaleWizard is one sale in the wizard. (It is not called SaleDraft: that
-// name is the DRAFT state.) It is safe for concurrent use, but the steps
-// are meant to be called in order from one screen.
+// name is the DRAFT state.) It is safe for concurrent use. The steps take
+// the wizard's lock for their whole run, Confirm included while it waits
+// for the platform; the read-only accessors (Sale, SNRequired,
+// NeedsTradeIn, PrintError) never wait: they return the state after the
+// last completed step. Everything returned to the caller has personal
+// data masked (no auth code; the phone masked).
 type SaleWizard struct {
 	s *Session
 	t *Terminal
@@ -77,6 +82,8 @@ type SaleWizard struct {
 	quoted     bool
 	snWarnings []Warning
 	printErr   error
+
+	view atomic.Pointer[wizardView] // published by lock's release; never nil
 }
 
 // NewSale starts a sale. It needs ActSell, cached rules (CodeRulesMissing
@@ -110,24 +117,42 @@ func (s *Session) NewSale(ctx context.Context) (*SaleWizard, error) {
 		UpdatedAt:  now,
 		RequestNo:  t.ids.next(prefixRequest, now),
 	}
+	d.lock()() // publish the first view
 	t.live.Store(d.sale.OrderNo, struct{}{})
 	return d, nil
 }
 
-// Sale returns a copy of the sale as it stands.
-func (d *SaleWizard) Sale() Sale {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return copySale(d.sale)
+// wizardView is what the read-only accessors return without taking d.mu,
+// so a screen can render while Confirm waits for the platform.
+type wizardView struct {
+	sale         Sale // screenSale copy: no auth code, phone masked
+	snRequired   bool
+	needsTradeIn bool
+	printErr     error
 }
+
+// lock takes d.mu and returns the function that publishes the new view
+// and releases it: every step starts with `defer d.lock()()`.
+func (d *SaleWizard) lock() func() {
+	d.mu.Lock()
+	return func() {
+		d.view.Store(&wizardView{
+			sale:         screenSale(d.sale),
+			snRequired:   d.snRequiredLocked(),
+			needsTradeIn: d.haveRule && d.rule.TradeInRequired,
+			printErr:     d.printErr,
+		})
+		d.mu.Unlock()
+	}
+}
+
+// Sale returns the sale as it stands after the last completed step, with
+// personal data masked. It never waits for a step in progress.
+func (d *SaleWizard) Sale() Sale { return copySale(d.view.Load().sale) }
 
 // PrintError reports why the receipt of the committed sale could not be
 // queued; nil when it was queued (or there is no printer).
-func (d *SaleWizard) PrintError() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.printErr
-}
+func (d *SaleWizard) PrintError() error { return d.view.Load().printErr }
 
 // editableLocked refuses changes once the sale left DRAFT. d.mu must be held.
 func (d *SaleWizard) editableLocked() error {
@@ -147,8 +172,7 @@ func (d *SaleWizard) editableLocked() error {
 // string is an opaque code that only the platform can check: it is
 // accepted online and refused offline with CodeOfflineRefused.
 func (d *SaleWizard) SetConsumerCode(ctx context.Context, code string) (Consumer, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return Consumer{}, err
 	}
@@ -165,7 +189,7 @@ func (d *SaleWizard) SetConsumerCode(ctx context.Context, code string) (Consumer
 		}
 		d.claims = nil
 		d.sale.Consumer = Consumer{AuthCode: code, Masked: maskCode(code)}
-		return d.sale.Consumer, nil
+		return screenSale(d.sale).Consumer, nil
 	}
 
 	claims, err := VerifyConsumerCode(code, t.key, t.clock.Now())
@@ -194,14 +218,13 @@ func (d *SaleWizard) SetConsumerCode(ctx context.Context, code string) (Consumer
 		Signed:    true,
 		Masked:    maskCode(claims.VID),
 	}
-	return d.sale.Consumer, nil
+	return screenSale(d.sale).Consumer, nil
 }
 
 // SetConsumerPhone records the consumer's contact phone for the pickup of
 // the old appliance. It is stored encrypted and shown masked.
 func (d *SaleWizard) SetConsumerPhone(phone string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return err
 	}
@@ -216,8 +239,7 @@ func (d *SaleWizard) SetConsumerPhone(phone string) error {
 // ScanProduct looks the barcode up in the local product library and finds
 // the category's rule. Changing the product clears the SN and the quote.
 func (d *SaleWizard) ScanProduct(ctx context.Context, barcode string) (Product, CategoryRule, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return Product{}, CategoryRule{}, err
 	}
@@ -261,11 +283,7 @@ func (d *SaleWizard) snRequiredLocked() bool {
 }
 
 // SNRequired reports whether the scanned product needs its SN/IMEI.
-func (d *SaleWizard) SNRequired() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.snRequiredLocked()
-}
+func (d *SaleWizard) SNRequired() bool { return d.view.Load().snRequired }
 
 // SetSN takes the product's serial number or IMEI (15 digits, Luhn). Online
 // the platform is asked whether it may be sold (USED and NOT_FOUND refuse);
@@ -278,8 +296,7 @@ func (d *SaleWizard) SNRequired() bool {
 // the sale on the review list then, so it does not flood the list with
 // every offline sale.
 func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return nil, err
 	}
@@ -334,11 +351,7 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 
 // NeedsTradeIn reports whether the scanned product's rule requires an old
 // appliance to be handed in.
-func (d *SaleWizard) NeedsTradeIn() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.haveRule && d.rule.TradeInRequired
-}
+func (d *SaleWizard) NeedsTradeIn() bool { return d.view.Load().needsTradeIn }
 
 // Trade-in conditions (TradeIn.Condition, Pickup.Condition). Stored and sent.
 const (
@@ -356,8 +369,7 @@ func ValidCondition(c string) bool {
 // ("TI…", printed as a QR code on the receipt for the recycler). Setting it
 // again keeps the ticket number.
 func (d *SaleWizard) SetTradeIn(ctx context.Context, ti TradeIn) (TradeIn, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return TradeIn{}, err
 	}
@@ -386,8 +398,7 @@ func (d *SaleWizard) SetTradeIn(ctx context.Context, ti TradeIn) (TradeIn, error
 // calls no platform. Refusals: CodeInvalidAmount, CodeNotEligible (grade),
 // CodePriceAboveCeiling, CodePriceAboveFiled, CodeSNUsed, CodeQuotaExhausted.
 func (d *SaleWizard) Quote(ctx context.Context, finalPrice Fen) (Quote, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.lock()()
 	if err := d.editableLocked(); err != nil {
 		return Quote{}, err
 	}

@@ -689,3 +689,28 @@ func TestWizardEdgeCases(t *testing.T) {
 		t.Fatal("SN kept after the product changed")
 	}
 }
+
+func TestWizardReadsDoNotWaitForThePlatform(t *testing.T) {
+	f := newFixture(t)
+	clerk := f.login("C1")
+	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	f.platform.entered, f.platform.gate = make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		_, err := d.Confirm(f.ctx)
+		done <- err
+	}()
+	<-f.platform.entered
+	// Confirm holds the wizard while the platform thinks; reads still answer.
+	if s := d.Sale(); s.State != agent.SaleDraft || s.Consumer.AuthCode != "" || s.SubsidyFen != agent.Yuan(600) {
+		t.Fatalf("view during confirm: %s auth=%q subsidy %s", s.State, s.Consumer.AuthCode, s.SubsidyFen)
+	}
+	_ = d.SNRequired()
+	close(f.platform.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Sale(); s.State != agent.SaleFrozen {
+		t.Fatalf("view after confirm: %s", s.State)
+	}
+}
