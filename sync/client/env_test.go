@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -58,7 +60,7 @@ func startEnv(t testing.TB, cfg client.Config) *testEnv {
 	srv, err := sim.Open(context.Background(), sim.Config{
 		DBPath: filepath.Join(t.TempDir(), "platform.db"),
 		Clock:  clock,
-		Logger: slog.New(slog.DiscardHandler),
+		Logger: testLogger(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +72,9 @@ func startEnv(t testing.TB, cfg client.Config) *testEnv {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l, nil) }()
 	t.Cleanup(func() {
+		// Connections the transport dialled but never used sit in the
+		// server's "new" state, which Shutdown waits 5 s for: close them.
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
@@ -195,4 +200,33 @@ func (e *testEnv) sell(c *client.Client, code string, p agent.Product, sn string
 		e.t.Fatalf("commit: %v", err)
 	}
 	return f, req, resp
+}
+
+// startTLS serves a fresh platform over HTTPS with files.
+func startTLS(t testing.TB, files sim.TLSFiles) (*sim.Server, string) {
+	t.Helper()
+	srv, err := sim.Open(context.Background(), sim.Config{DBPath: filepath.Join(t.TempDir(), "platform.db"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l, &files) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	})
+	return srv, "https://" + l.Addr().String()
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("SIM_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.DiscardHandler)
 }
