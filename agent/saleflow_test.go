@@ -338,6 +338,11 @@ func TestRulesMustBeSyncedBeforeSelling(t *testing.T) {
 	}
 	_, err = s.NewSale(f.ctx)
 	wantCode(t, err, agent.CodeRulesMissing)
+	_, err = term.Rules(f.ctx)
+	wantCode(t, err, agent.CodeRulesMissing)
+	if st := term.Status(f.ctx); st.RulesVersion != "" || len(st.Problems) != 0 || st.Online {
+		t.Fatalf("status before the first refresh: %+v", st)
+	}
 }
 
 func TestOfflinePolicyPendingAndAgeLimits(t *testing.T) {

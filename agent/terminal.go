@@ -145,6 +145,20 @@ func NewTerminal(d Deps) (*Terminal, error) {
 // Info returns the enrolled store and terminal.
 func (t *Terminal) Info() StoreInfo { return t.info }
 
+// Rules returns the cached rule set (category names for screens and
+// reports, the offline policy for the status bar); CodeRulesMissing before
+// the first rules refresh.
+func (t *Terminal) Rules(ctx context.Context) (Rules, error) {
+	r, err := t.store.Rules(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return Rules{}, Errorf(CodeRulesMissing, "subsidy rules have not been downloaded from the platform yet")
+	}
+	if err != nil {
+		return Rules{}, internal("read rules", err)
+	}
+	return r, nil
+}
+
 // SetOnline records sync/'s latest view of connectivity. It is used when
 // Deps.Online is nil.
 func (t *Terminal) SetOnline(online bool) { t.online.Store(online) }

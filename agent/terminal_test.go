@@ -15,6 +15,9 @@ func TestStatusReportsQueueDevicesAndVersions(t *testing.T) {
 		st.RulesVersion != agent.DefaultRulesVersion || len(st.Problems) != 0 {
 		t.Fatalf("idle status %+v", st)
 	}
+	if r, err := f.term.Rules(f.ctx); err != nil || r.Version != agent.DefaultRulesVersion {
+		t.Fatalf("rules %q %v", r.Version, err)
+	}
 	f.term.ReportDevice(agent.DeviceStatus{Name: "scanner", Port: "/dev/ttyUSB0", State: agent.DeviceIdle})
 	f.term.ReportDevice(agent.DeviceStatus{Name: "printer", Port: "/dev/ttyUSB1", State: agent.DeviceError, Code: "PAPER_OUT"})
 	f.term.ReportDevice(agent.DeviceStatus{Name: "scanner", Port: "/dev/ttyUSB0", State: agent.DeviceBusy})
