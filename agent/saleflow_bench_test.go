@@ -1,0 +1,64 @@
+package agent_test
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"tradein/agent"
+)
+
+// BenchmarkSaleWizardOnline measures one whole online sale through the
+// agent, as a clerk drives it: consumer code (Ed25519 verify), product
+// lookup, SN check, quote with fraud history, platform freeze (in memory),
+// payment and commit — three durable SQLite transactions (FROZEN, PAID,
+// COMMITTED with audit and outbox) on the real store in a temp dir. The
+// figure is the terminal's own share of a sale; the platform's round trips
+// come on top.
+func BenchmarkSaleWizardOnline(b *testing.B) {
+	f := newFixture(b)
+	clerk := f.login("C1")
+	codes := make([]string, b.N)
+	sns := make([]string, b.N)
+	for i := range codes {
+		codes[i] = f.code(agent.CatPhone)
+		sns[i] = f.sellableSN(imei(fmt.Sprintf("86%012d", i)))
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		d, err := clerk.NewSale(f.ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.SetConsumerCode(f.ctx, codes[i]); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := d.ScanProduct(f.ctx, phone.Barcode); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.SetSN(f.ctx, sns[i]); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Quote(f.ctx, agent.Yuan(2999)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Confirm(f.ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.SetPaymentRef(f.ctx, "P-1"); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := d.Commit(f.ctx); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+}
