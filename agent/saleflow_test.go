@@ -482,6 +482,24 @@ func TestTradeInTicketAndPickup(t *testing.T) {
 	wantCode(t, err, agent.CodeAlreadyPickedUp)
 	_, err = recycler.LookupTicket(f.ctx, "TI20260310100000000199")
 	wantCode(t, err, agent.CodeNotFound)
+	_, err = recycler.LookupTicket(f.ctx, "not-a-ticket")
+	wantCode(t, err, agent.CodeInvalidRequest)
+
+	// A store without a ticket index is searched by the ticket's issue time.
+	plain, err := agent.NewTerminal(agent.Deps{Store: struct{ agent.Store }{f.store}, Clock: f.clock,
+		Info: agent.StoreInfo{TerminalNo: "T0001", CountyCode: storeCounty}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := plain.Login(f.ctx, "R1", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r2.LookupTicket(f.ctx, sale.TradeIn.TicketNo); err != nil || got.OrderNo != sale.OrderNo {
+		t.Fatalf("lookup by issue time: %v %v", got.OrderNo, err)
+	}
+	_, err = r2.LookupTicket(f.ctx, "TI20260310100000000199")
+	wantCode(t, err, agent.CodeNotFound)
 }
 
 func TestPlatformDiscountIsAuthoritative(t *testing.T) {
