@@ -69,9 +69,10 @@ type Decoder struct {
 	double  bool
 	chinese bool
 
-	errors  int64
-	cuts    int64
-	content int64 // bytes of printing commands and text (not status requests)
+	errors     int64
+	cuts       int64
+	content    int64
+	curContent int64 // content bytes of the receipt in progress // bytes of printing commands and text (not status requests)
 }
 
 // maxCommand bounds one command's size (a raster image of 576×2400 dots is
@@ -98,18 +99,23 @@ func (d *Decoder) Errors() int64 { return d.errors }
 // (everything except status requests).
 func (d *Decoder) ContentBytes() int64 { return d.content }
 
+// PendingContent is the number of content bytes of the receipt in
+// progress (since the last cut).
+func (d *Decoder) PendingContent() int64 { return d.curContent }
+
 // Write feeds p to the decoder; it always consumes all of p.
 func (d *Decoder) Write(p []byte) (int, error) {
 	d.pending = append(d.pending, p...)
 	i := 0
 	for i < len(d.pending) {
-		cuts := d.cuts
+		cuts, content := d.cuts, d.content
 		n := d.step(d.pending[i:])
 		if n == 0 { // incomplete command: wait for more bytes
 			break
 		}
 		if d.cuts == cuts { // a cut counted its own bytes into the receipt it ended
 			d.cur.Bytes += n
+			d.curContent += d.content - content
 		}
 		i += n
 	}
@@ -126,6 +132,7 @@ func (d *Decoder) Flush() (r Receipt, ok bool) {
 	}
 	r = d.cur
 	d.cur = Receipt{}
+	d.curContent = 0
 	return r, true
 }
 
@@ -569,6 +576,7 @@ func (d *Decoder) cut() {
 	d.endLine(false)
 	r := d.cur
 	d.cur = Receipt{}
+	d.curContent = 0
 	d.cuts++
 	if d.OnReceipt != nil {
 		d.OnReceipt(r)

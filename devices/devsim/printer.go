@@ -47,7 +47,7 @@ type PrinterSim struct {
 	mute      bool // does not answer DLE EOT, like printers without status support
 	printed   []Printed
 	discarded int
-	spoiled   bool // content arrived while not ready since the last cut
+	spoiled   bool // content of the receipt in progress arrived while not ready
 	raw       []byte
 	changed   chan struct{} // closed and replaced at each new receipt
 	dec       *Decoder
@@ -184,10 +184,12 @@ func (s *PrinterSim) serve(p *port, dec *Decoder) {
 		n, err := p.master.Read(buf)
 		if n > 0 {
 			s.mu.Lock()
-			before := dec.ContentBytes()
 			s.raw = append(s.raw, buf[:n]...)
-			dec.Write(buf[:n])
-			if dec.ContentBytes() > before && !s.state.Ready() {
+			dec.Write(buf[:n]) // a cut in here keeps or discards its receipt
+			// Content of the next receipt that arrived while the printer
+			// could not print is lost even if the printer recovers before
+			// its cut.
+			if dec.PendingContent() > 0 && !s.state.Ready() {
 				s.spoiled = true
 			}
 			s.mu.Unlock()

@@ -186,7 +186,7 @@ func drawText(dst *image.Gray, e Element, y, width int, cjk font.Face) {
 	x := 0
 	for _, r := range text {
 		if r < 0x80 {
-			glyph(line, basicfont.Face7x13, r, x+2, 17, e.Bold)
+			glyph(line, basicfont.Face7x13, r, x+2, 17, e.Bold) // CJK fallback fonts often lack Latin
 			x += cellW
 			continue
 		}

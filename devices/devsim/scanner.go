@@ -12,8 +12,9 @@ type ScannerConfig struct {
 	// Link is a stable path (symlink) to the port; empty uses /dev/pts/N
 	// directly (then Replug yields a different path).
 	Link string
-	// Suffix is appended to each code; default "\r" (CR).
-	Suffix string
+	// Suffix is appended to each code; default "\r" (CR) unless NoSuffix.
+	Suffix   string
+	NoSuffix bool // scanners framed by idle time send no suffix
 	// Prefix is prepended to each code, e.g. an AIM identifier "]E0".
 	Prefix string
 	// Baud, when > 0, paces the bytes as a serial line would (10 bits a
@@ -30,7 +31,9 @@ type ScannerSim struct {
 
 // NewScanner plugs in a virtual scanner.
 func NewScanner(cfg ScannerConfig) (*ScannerSim, error) {
-	if cfg.Suffix == "" {
+	if cfg.NoSuffix {
+		cfg.Suffix = ""
+	} else if cfg.Suffix == "" {
 		cfg.Suffix = "\r"
 	}
 	s := &ScannerSim{cfg: cfg}

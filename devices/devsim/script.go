@@ -41,22 +41,43 @@ var errQuit = fmt.Errorf("devsim: quit")
 // Run executes commands from r until EOF, :quit or ctx is done. A command
 // that fails is reported on Out and the script goes on.
 func (s *Sim) Run(ctx context.Context, r io.Reader) error {
+	_, err := s.run(ctx, r)
+	return err
+}
+
+// run is Run that also reports whether :quit ended it.
+func (s *Sim) run(ctx context.Context, r io.Reader) (quit bool, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 64*1024)
 	for sc.Scan() {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return false, ctx.Err()
 		}
 		err := s.Exec(ctx, sc.Text())
 		if err == errQuit {
-			return nil
+			return true, nil
 		}
 		if err != nil {
 			s.printf("error: %v\n", err)
 		}
 	}
-	return sc.Err()
+	return false, sc.Err()
 }
+
+// help is the command summary :help prints.
+const help = `commands:
+  <code>                 scan a code (any line not starting with ':')
+  :scan <code>           scan a code that starts with ':'
+  :raw <hex>             send raw bytes from the scanner, e.g. :raw 00ff0d
+  :sleep <duration>      wait, e.g. :sleep 500ms
+  :paper out|near|ok     paper roll condition
+  :cover open|closed     cover
+  :offline | :online     printer offline switch
+  :mute on|off           stop/resume answering DLE EOT status requests
+  :unplug scanner|printer, :replug scanner|printer
+  :status                printer condition and receipt counts
+  :quit                  unplug and exit
+`
 
 func (s *Sim) printf(format string, args ...any) {
 	if s.Out != nil {
@@ -120,6 +141,9 @@ func (s *Sim) Exec(ctx context.Context, line string) error {
 		if s.Scanner != nil {
 			s.printf("scanner %s\n", s.Scanner.Path())
 		}
+		return nil
+	case "help":
+		s.printf("%s", help)
 		return nil
 	case "quit", "exit":
 		return errQuit

@@ -194,7 +194,7 @@ func TestReconnectPolicyBound(t *testing.T) {
 
 // TestDriverIdleFraming uses a scanner without suffix: codes end by silence.
 func TestDriverIdleFraming(t *testing.T) {
-	r := newRig(t, FramerConfig{Suffix: SuffixNone, IdleTimeout: 30 * time.Millisecond}, devsim.ScannerConfig{Suffix: "\x00"})
+	r := newRig(t, FramerConfig{Suffix: SuffixNone, IdleTimeout: 30 * time.Millisecond}, devsim.ScannerConfig{NoSuffix: true})
 	r.sim.SendRaw([]byte("69012345"))
 	r.sim.SendRaw([]byte("67892"))
 	if e := r.next(t); e.Value != "6901234567892" {
