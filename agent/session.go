@@ -72,6 +72,17 @@ func (s *Session) Logout() {
 	}
 }
 
+// roleAllows refuses the action when the role may not perform it, whether
+// or not the session has ended. Commit and Cancel use it: a sale the
+// consumer has paid for must still be finished (or released) after an idle
+// logout.
+func (s *Session) roleAllows(a Action) error {
+	if !RoleCan(s.staff.Role, a) {
+		return Errorf(CodePermission, "role %s may not %s", s.staff.Role, a)
+	}
+	return nil
+}
+
 // require refuses the action when the role may not perform it or the
 // session has ended.
 func (s *Session) require(a Action) error {

@@ -127,6 +127,18 @@ func TestRolesGateEveryAction(t *testing.T) {
 	clerk.Logout()
 	_, err = d.SetConsumerCode(f.ctx, f.code(agent.CatFridge))
 	wantCode(t, err, agent.CodePermission)
+
+	// A paid sale is still committed after an (idle) logout.
+	c2 := f.login("C1")
+	paid := f.prepare(c2, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	paid.Confirm(f.ctx)
+	if _, err := paid.SetPaymentRef(f.ctx, "P-9"); err != nil {
+		t.Fatal(err)
+	}
+	c2.Logout()
+	if s, _, err := paid.Commit(f.ctx); err != nil || s.State != agent.SaleCommitted {
+		t.Fatalf("commit after logout: %v %v", s.State, err)
+	}
 }
 
 func TestStaffAdmin(t *testing.T) {
