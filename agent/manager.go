@@ -17,11 +17,19 @@ const reviewWindow = 90 * 24 * time.Hour
 // audit log and to the platform).
 const maxReasonLen = 200
 
+// maxListSales bounds one page of the sales list: a screen shows a few
+// dozen rows, and a year of sales (~100,000) must never be loaded at once.
+const maxListSales = 1000
+
 // Sales lists sales for the manager's and the clerk's sales list, newest
-// first as the store returns them. Personal data is masked.
+// first as the store returns them, at most maxListSales (also when
+// f.Limit is 0). Personal data is masked.
 func (s *Session) Sales(ctx context.Context, f SaleFilter) ([]Sale, error) {
 	if err := s.require(ActReprint); err != nil {
 		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > maxListSales {
+		f.Limit = maxListSales
 	}
 	sales, err := s.t.store.Sales(ctx, f)
 	if err != nil {
