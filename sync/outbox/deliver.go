@@ -52,106 +52,42 @@ func (d *Drainer) deliverOne(ctx context.Context, it agent.OutboxItem) (outcome,
 	return out, nil
 }
 
-// deliverSales sends a run of offline sales as one batch and settles every
-// item the platform answered for.
-func (d *Drainer) deliverSales(ctx context.Context, group []agent.OutboxItem) (outcome, error) {
-	sales := make([]agent.Sale, len(group))
-	b := api.TransactionBatch{Items: make([]api.Transaction, len(group))}
-	for i, it := range group {
-		s, err := d.saleOf(ctx, it)
-		if err != nil {
-			if i == 0 {
-				return outcome{}, err
-			}
-			group, sales, b.Items = group[:i], sales[:i], b.Items[:i]
-			break
-		}
-		sales[i] = s
-		b.Items[i] = api.TransactionFromSale(s, it.RequestNo)
-	}
-	b.RequestNo = batchRequestNo("TB", group)
-	res, err := d.cfg.Platform.TransactionsBatch(ctx, b)
-	d.observe(err)
-	if err != nil {
-		if isFinal(err) && len(group) > 1 {
-			// The platform refused the batch as a whole (one malformed
-			// item?). Send the head alone: its own verdict then settles
-			// it, and the rest follow in the next request.
-			return d.deliverSales(ctx, group[:1])
-		}
-		if isFinal(err) {
-			var out outcome
-			d.settleRefused(ctx, group[0], &sales[0], agent.CodeOf(err), reasonOf(err), &out)
-			return out, nil
-		}
-		return outcome{}, err
-	}
-	return d.settleBatch(ctx, group, sales, res)
-}
-
-// deliverPickups sends a run of pickups as one batch.
-func (d *Drainer) deliverPickups(ctx context.Context, group []agent.OutboxItem) (outcome, error) {
-	b := api.PickupBatch{Items: make([]api.PickupItem, 0, len(group))}
-	for i, it := range group {
-		p, err := decodePickup(it)
-		if err != nil {
-			if i == 0 {
-				return outcome{}, err
-			}
-			group = group[:i]
-			break
-		}
-		b.Items = append(b.Items, api.PickupFromDomain(p, it.RequestNo))
-	}
-	b.RequestNo = batchRequestNo("PB", group)
-	res, err := d.cfg.Platform.PickupsBatch(ctx, b)
-	d.observe(err)
-	if err != nil {
-		if isFinal(err) && len(group) > 1 {
-			return d.deliverPickups(ctx, group[:1])
-		}
-		if isFinal(err) {
-			var out outcome
-			d.settleRefused(ctx, group[0], nil, agent.CodeOf(err), reasonOf(err), &out)
-			return out, nil
-		}
-		return outcome{}, err
-	}
-	return d.settleBatch(ctx, group, nil, res)
-}
-
 // settleBatch applies the per-item verdicts of a batch, in order. Items are
 // matched by request_no, not by position, so a platform answer that is
 // short or reordered can never settle the wrong item; an item without a
 // verdict stays queued, and the error makes the pass retry it.
-func (d *Drainer) settleBatch(ctx context.Context, group []agent.OutboxItem, sales []agent.Sale, res api.BatchResult) (outcome, error) {
+//
+// It adds to out; on a missing or unknown verdict it sets out.stuck to the
+// item concerned and returns the error.
+func (d *Drainer) settleBatch(ctx context.Context, group []agent.OutboxItem, sales []agent.Sale, res api.BatchResult, out *outcome) error {
 	byReq := make(map[string]api.BatchItemResult, len(res.Items))
 	for _, r := range res.Items {
 		byReq[r.RequestNo] = r
 	}
-	var out outcome
 	for i, it := range group {
 		r, ok := byReq[it.RequestNo]
 		if !ok {
-			return out, fmt.Errorf("outbox: batch answer has no verdict for item %d (request_no %s)", it.Seq, it.RequestNo)
+			out.stuck = &group[i]
+			return fmt.Errorf("outbox: batch answer has no verdict for item %d (request_no %s)", it.Seq, it.RequestNo)
 		}
 		switch r.Status {
 		case api.ItemAccepted, api.ItemDuplicate:
-			d.settleDelivered(ctx, it, &out)
+			d.settleDelivered(ctx, it, out)
 		case api.ItemRejected:
 			var s *agent.Sale
 			if sales != nil {
 				s = &sales[i]
 			}
-			d.settleRefused(ctx, it, s, agent.Code(r.Code), r.Message, &out)
+			d.settleRefused(ctx, it, s, agent.Code(r.Code), r.Message, out)
 		default:
-			return out, fmt.Errorf("outbox: item %d: unknown batch status %q", it.Seq, r.Status)
+			out.stuck = &group[i]
+			return fmt.Errorf("outbox: item %d: unknown batch status %q", it.Seq, r.Status)
 		}
 		if out.localErr != nil {
-			return out, nil
+			return nil
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // settleDelivered removes a confirmed item and counts it in out (or sets

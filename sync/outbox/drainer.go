@@ -222,7 +222,7 @@ func (d *Drainer) drain(ctx context.Context, force bool) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		items, err := d.cfg.Outbox.OutboxItems(ctx, d.cfg.BatchSize)
+		items, err := d.cfg.Outbox.OutboxItems(ctx, d.cfg.BatchSize*pipelineBatches)
 		if err != nil {
 			return res, fmt.Errorf("outbox: list items: %w", err)
 		}
@@ -238,8 +238,7 @@ func (d *Drainer) drain(ctx context.Context, force bool) (Result, error) {
 		}
 		force = false
 
-		group := leadingRun(items)
-		out, sendErr := d.deliver(ctx, group)
+		out, sendErr := d.deliver(ctx, leadingRun(items))
 		res.Delivered += out.delivered
 		res.Refused += out.refused
 		if out.localErr != nil {
@@ -256,7 +255,11 @@ func (d *Drainer) drain(ctx context.Context, force bool) (Result, error) {
 			// item as it was.
 			return res, ctx.Err()
 		}
-		next, err := d.scheduleRetry(ctx, head, sendErr)
+		stuck := head
+		if out.stuck != nil {
+			stuck = *out.stuck
+		}
+		next, err := d.scheduleRetry(ctx, stuck, sendErr)
 		if err != nil {
 			return res, err
 		}
@@ -265,7 +268,7 @@ func (d *Drainer) drain(ctx context.Context, force bool) (Result, error) {
 	}
 }
 
-// leadingRun returns the items that travel in the head's request: the
+// leadingRun returns the items delivered together with the head: the
 // consecutive offline sales (or pickups) at the head of the queue, or just
 // the head for the kinds that have no batch endpoint.
 func leadingRun(items []agent.OutboxItem) []agent.OutboxItem {
@@ -302,23 +305,30 @@ func (d *Drainer) scheduleRetry(ctx context.Context, head agent.OutboxItem, send
 	return next, nil
 }
 
-// outcome is what one request did to the queue.
+// pipelineBatches is how many batches one look at the queue covers: a run
+// of up to this many batches is sent back to back (see deliverRun) before
+// the queue is read again.
+const pipelineBatches = 10
+
+// outcome is what delivering a run did to the queue.
 type outcome struct {
 	delivered, refused int
 	localErr           error // the store failed; stop the pass
+	// stuck is the item a transient failure left unsettled, when it is not
+	// the head of the run (a later batch failed): it gets the retry.
+	stuck *agent.OutboxItem
 }
 
-// deliver sends group (one request) and settles every item the platform
-// answered for. It returns the transport or platform error that left the
-// head unsettled, if any.
-func (d *Drainer) deliver(ctx context.Context, group []agent.OutboxItem) (outcome, error) {
-	switch group[0].Kind {
-	case agent.OutboxSaleOffline:
-		return d.deliverSales(ctx, group)
-	case agent.OutboxPickup:
-		return d.deliverPickups(ctx, group)
+// deliver sends run (the head and, for batch kinds, the items of the same
+// kind right after it) and settles every item the platform answered for.
+// It returns the transport or platform error that left an item unsettled,
+// if any.
+func (d *Drainer) deliver(ctx context.Context, run []agent.OutboxItem) (outcome, error) {
+	switch run[0].Kind {
+	case agent.OutboxSaleOffline, agent.OutboxPickup:
+		return d.deliverRun(ctx, run)
 	default:
-		return d.deliverOne(ctx, group[0])
+		return d.deliverOne(ctx, run[0])
 	}
 }
 
