@@ -17,7 +17,13 @@ const maxLastError = 500
 // defaults to now and NextAttemptAt to CreatedAt (due at once). A
 // request_no that is already queued fails the insert, and with it the
 // whole transaction: the idempotency key must be unique.
-func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxItem) (int64, error) {
+//
+// sameAsSale says the payload is exactly the JSON of the sale saved in
+// the same transaction (the usual commit item). Then the payload is not
+// stored twice: payload stays NULL and readers take the sale row's record,
+// until the sale row changes (detachPayloads copies it first). This halves
+// what a sale costs on disk and on the commit path.
+func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxItem, sameAsSale bool) (int64, error) {
 	if it.Kind == "" || it.RequestNo == "" {
 		return 0, agent.Errorf(agent.CodeInvalidRequest, "store: outbox item without kind or request number")
 	}
@@ -27,12 +33,15 @@ func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxI
 	if it.NextAttemptAt.IsZero() {
 		it.NextAttemptAt = it.CreatedAt
 	}
-	payload, err := s.sealPayload(it.Payload)
-	if err != nil {
-		return 0, err
-	}
-	if payload == nil {
-		payload = []byte{}
+	var payload []byte // NULL: the sale's record
+	if !sameAsSale {
+		var err error
+		if payload, err = s.sealPayload(it.Payload); err != nil {
+			return 0, err
+		}
+		if payload == nil {
+			payload = []byte{}
+		}
 	}
 	res, err := tx.StmtContext(ctx, s.insOutbox).ExecContext(ctx,
 		string(it.Kind), it.RequestNo, it.OrderNo, payload, nanos(it.CreatedAt),
@@ -53,7 +62,7 @@ func (s *Store) Enqueue(ctx context.Context, a agent.AuditEntry, items ...agent.
 			return err
 		}
 		for _, it := range items {
-			seq, err := s.insertOutboxTx(ctx, tx, it)
+			seq, err := s.insertOutboxTx(ctx, tx, it, false)
 			if err != nil {
 				return err
 			}
@@ -67,15 +76,17 @@ func (s *Store) Enqueue(ctx context.Context, a agent.AuditEntry, items ...agent.
 	return seqs, nil
 }
 
-const outboxColumns = `seq, kind, request_no, order_no, payload, created_at, attempts, next_attempt_at, last_error`
+// outboxSelect reads outbox items; a NULL payload is the sale row's record.
+const outboxSelect = `SELECT o.seq, o.kind, o.request_no, o.order_no, o.payload, s.data, o.created_at,
+	o.attempts, o.next_attempt_at, o.last_error
+	FROM outbox o LEFT JOIN sales s ON o.payload IS NULL AND s.order_no = o.order_no`
 
 // DueOutbox returns up to limit items whose NextAttemptAt <= now, in seq order.
 func (s *Store) DueOutbox(ctx context.Context, now time.Time, limit int) ([]agent.OutboxItem, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	return s.queryOutbox(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE next_attempt_at <= ?
-		ORDER BY seq LIMIT ?`, nanos(now), limit)
+	return s.queryOutbox(ctx, outboxSelect+` WHERE o.next_attempt_at <= ? ORDER BY o.seq LIMIT ?`, nanos(now), limit)
 }
 
 // OutboxItems lists up to limit pending items in seq order, due or not.
@@ -84,7 +95,7 @@ func (s *Store) OutboxItems(ctx context.Context, limit int) ([]agent.OutboxItem,
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	return s.queryOutbox(ctx, `SELECT `+outboxColumns+` FROM outbox ORDER BY seq LIMIT ?`, limit)
+	return s.queryOutbox(ctx, outboxSelect+` ORDER BY o.seq LIMIT ?`, limit)
 }
 
 func (s *Store) queryOutbox(ctx context.Context, q string, args ...any) ([]agent.OutboxItem, error) {
@@ -98,9 +109,18 @@ func (s *Store) queryOutbox(ctx context.Context, q string, args ...any) ([]agent
 		var it agent.OutboxItem
 		var kind string
 		var created, next int64
-		if err := rows.Scan(&it.Seq, &kind, &it.RequestNo, &it.OrderNo, &it.Payload,
+		var saleRecord []byte
+		if err := rows.Scan(&it.Seq, &kind, &it.RequestNo, &it.OrderNo, &it.Payload, &saleRecord,
 			&created, &it.Attempts, &next, &it.LastError); err != nil {
 			return nil, fmt.Errorf("store: outbox: %w", err)
+		}
+		if it.Payload == nil {
+			if saleRecord == nil {
+				return nil, fmt.Errorf("store: outbox item %d: the sale %s it refers to is missing", it.Seq, it.OrderNo)
+			}
+			if it.Payload, err = unpackRecord(saleRecord); err != nil {
+				return nil, fmt.Errorf("store: outbox item %d: %w", it.Seq, err)
+			}
 		}
 		it.Kind = agent.OutboxKind(kind)
 		it.CreatedAt = fromNanos(created)

@@ -41,7 +41,7 @@ func (s *Store) SavePickup(ctx context.Context, p agent.Pickup, a agent.AuditEnt
 			if it.OrderNo == "" {
 				it.OrderNo = p.OrderNo
 			}
-			if _, err := s.insertOutboxTx(ctx, tx, it); err != nil {
+			if _, err := s.insertOutboxTx(ctx, tx, it, false); err != nil {
 				return err
 			}
 		}

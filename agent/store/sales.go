@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,41 +13,60 @@ import (
 	"tradein/agent"
 )
 
-const upsertSaleSQL = `INSERT INTO sales (order_no, state, created_at, updated_at, category, barcode,
+// A new sale is one INSERT; an existing one is updated (after its queued
+// outbox payloads were detached, see detachPayloads).
+const insertSaleSQL = `INSERT INTO sales (order_no, state, created_at, updated_at, category, barcode,
 	sn, cref, voucher_id, ticket_no, offline, final_price_fen, subsidy_fen, pay_fen, data)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (order_no) DO UPDATE SET
-		state = excluded.state, created_at = excluded.created_at, updated_at = excluded.updated_at,
-		category = excluded.category, barcode = excluded.barcode, sn = excluded.sn,
-		cref = excluded.cref, voucher_id = excluded.voucher_id, ticket_no = excluded.ticket_no,
-		offline = excluded.offline, final_price_fen = excluded.final_price_fen,
-		subsidy_fen = excluded.subsidy_fen, pay_fen = excluded.pay_fen, data = excluded.data`
+	ON CONFLICT (order_no) DO NOTHING`
+
+const updateSaleSQL = `UPDATE sales SET state = ?, created_at = ?, updated_at = ?, category = ?,
+	barcode = ?, sn = ?, cref = ?, voucher_id = ?, ticket_no = ?, offline = ?,
+	final_price_fen = ?, subsidy_fen = ?, pay_fen = ?, data = ? WHERE order_no = ?`
+
+const upsertTradeInSQL = `INSERT INTO trade_ins (ticket_no, order_no, category, brand,
+	model, condition, price_fen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (ticket_no) DO UPDATE SET order_no = excluded.order_no,
+		category = excluded.category, brand = excluded.brand, model = excluded.model,
+		condition = excluded.condition, price_fen = excluded.price_fen`
 
 // SaveSale inserts or updates the sale, records its trade-in, appends the
 // audit entry and enqueues the outbox items in ONE transaction: when it
 // returns nil all of them are durable (synchronous=FULL), otherwise none
 // of them was written.
 func (s *Store) SaveSale(ctx context.Context, sale agent.Sale, a agent.AuditEntry, out ...agent.OutboxItem) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := s.saveSaleTx(ctx, tx, sale); err != nil {
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return s.saveSaleAllTx(ctx, tx, sale, a, out) })
+}
+
+// saveSaleAllTx is SaveSale's work inside tx: sale row, audit entry,
+// outbox items.
+func (s *Store) saveSaleAllTx(ctx context.Context, tx *sql.Tx, sale agent.Sale, a agent.AuditEntry, out []agent.OutboxItem) error {
+	if err := s.saveSaleTx(ctx, tx, sale); err != nil {
+		return err
+	}
+	if a.Subject == "" {
+		a.Subject = sale.OrderNo
+	}
+	if _, err := s.appendAudit(ctx, tx, a); err != nil {
+		return err
+	}
+	var plain []byte // the sale's JSON, to spot payloads that are exactly the sale
+	for _, it := range out {
+		if it.OrderNo == "" {
+			it.OrderNo = sale.OrderNo
+		}
+		if plain == nil {
+			var err error
+			if plain, err = json.Marshal(sale); err != nil {
+				return fmt.Errorf("store: encode sale %s: %w", sale.OrderNo, err)
+			}
+		}
+		sameAsSale := it.OrderNo == sale.OrderNo && bytes.Equal(it.Payload, plain)
+		if _, err := s.insertOutboxTx(ctx, tx, it, sameAsSale); err != nil {
 			return err
 		}
-		if a.Subject == "" {
-			a.Subject = sale.OrderNo
-		}
-		if _, err := s.appendAudit(ctx, tx, a); err != nil {
-			return err
-		}
-		for _, it := range out {
-			if it.OrderNo == "" {
-				it.OrderNo = sale.OrderNo
-			}
-			if _, err := s.insertOutboxTx(ctx, tx, it); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // saveSaleTx writes the sale row (and its trade-in) inside tx.
@@ -67,20 +88,26 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 	if sale.TradeIn != nil {
 		ticket = sale.TradeIn.TicketNo
 	}
-	if _, err := tx.StmtContext(ctx, s.upsertSale).ExecContext(ctx,
-		sale.OrderNo, string(sale.State), nanos(sale.CreatedAt), nanos(sale.UpdatedAt),
+	cols := []any{string(sale.State), nanos(sale.CreatedAt), nanos(sale.UpdatedAt),
 		string(sale.Product.Category), sale.Product.Barcode, sale.SN, sale.Consumer.CRef,
 		sale.Consumer.VoucherID, ticket, boolInt(sale.Offline),
-		int64(sale.FinalPriceFen), int64(sale.SubsidyFen), int64(sale.PayFen), string(data)); err != nil {
+		int64(sale.FinalPriceFen), int64(sale.SubsidyFen), int64(sale.PayFen), data}
+	res, err := tx.StmtContext(ctx, s.insertSale).ExecContext(ctx, append([]any{sale.OrderNo}, cols...)...)
+	if err != nil {
 		return fmt.Errorf("store: save sale %s: %w", sale.OrderNo, err)
 	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: save sale %s: %w", sale.OrderNo, err)
+	} else if n == 0 { // the sale exists: keep queued payloads, then update
+		if err := s.detachPayloads(ctx, tx, sale.OrderNo); err != nil {
+			return err
+		}
+		if _, err := tx.StmtContext(ctx, s.updateSale).ExecContext(ctx, append(cols, sale.OrderNo)...); err != nil {
+			return fmt.Errorf("store: update sale %s: %w", sale.OrderNo, err)
+		}
+	}
 	if t := sale.TradeIn; t != nil && t.TicketNo != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO trade_ins (ticket_no, order_no, category, brand,
-			model, condition, price_fen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (ticket_no) DO UPDATE SET order_no = excluded.order_no,
-				category = excluded.category, brand = excluded.brand, model = excluded.model,
-				condition = excluded.condition, price_fen = excluded.price_fen`,
-			t.TicketNo, sale.OrderNo, string(t.Category), t.Brand, t.Model, t.Condition,
+		if _, err := tx.StmtContext(ctx, s.upsertTradeIn).ExecContext(ctx, t.TicketNo, sale.OrderNo, string(t.Category), t.Brand, t.Model, t.Condition,
 			int64(t.PriceFen), nanos(sale.CreatedAt)); err != nil {
 			return fmt.Errorf("store: save trade-in of sale %s: %w", sale.OrderNo, err)
 		}
@@ -88,10 +115,38 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 	return nil
 }
 
+// detachPayloads gives every queued outbox item of the order that shares
+// the sale row's record (payload NULL, see insertOutboxTx) a copy of that
+// record, before the sale row changes: a queued commit must still send the
+// sale as it was when it was queued.
+func (s *Store) detachPayloads(ctx context.Context, tx *sql.Tx, orderNo string) error {
+	var shared int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE order_no = ? AND payload IS NULL`,
+		orderNo).Scan(&shared); err != nil {
+		return fmt.Errorf("store: sale %s: queued payloads: %w", orderNo, err)
+	}
+	if shared == 0 {
+		return nil
+	}
+	var data []byte
+	if err := tx.QueryRowContext(ctx, `SELECT data FROM sales WHERE order_no = ?`, orderNo).Scan(&data); err != nil {
+		return fmt.Errorf("store: sale %s: %w", orderNo, err)
+	}
+	js, err := unpackRecord(data)
+	if err != nil {
+		return fmt.Errorf("store: sale %s: %w", orderNo, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ? WHERE order_no = ? AND payload IS NULL`,
+		js, orderNo); err != nil {
+		return fmt.Errorf("store: sale %s: detach queued payloads: %w", orderNo, err)
+	}
+	return nil
+}
+
 // Sale returns the sale with the order number, or an error matching
 // agent.ErrNotFound.
 func (s *Store) Sale(ctx context.Context, orderNo string) (agent.Sale, error) {
-	var data string
+	var data []byte
 	err := s.r.QueryRowContext(ctx, `SELECT data FROM sales WHERE order_no = ?`, orderNo).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return agent.Sale{}, notFound("sale %s", orderNo)
@@ -99,7 +154,7 @@ func (s *Store) Sale(ctx context.Context, orderNo string) (agent.Sale, error) {
 	if err != nil {
 		return agent.Sale{}, fmt.Errorf("store: sale %s: %w", orderNo, err)
 	}
-	return s.decodeSale([]byte(data))
+	return s.decodeSale(data)
 }
 
 // SaleByTicket returns the sale whose trade-in has the ticket number, or an

@@ -42,7 +42,8 @@ func (s *Store) openConsumer(c agent.Consumer) (agent.Consumer, error) {
 	return c, nil
 }
 
-// encodeSale returns the JSON stored in sales.data.
+// encodeSale returns the record stored in sales.data: the sale's JSON
+// with the consumer's sensitive fields sealed, compressed (codec.go).
 func (s *Store) encodeSale(sale agent.Sale) ([]byte, error) {
 	var err error
 	if sale.Consumer, err = s.sealConsumer(sale.Consumer); err != nil {
@@ -52,16 +53,19 @@ func (s *Store) encodeSale(sale agent.Sale) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: encode sale %s: %w", sale.OrderNo, err)
 	}
-	return b, nil
+	return packRecord(b), nil
 }
 
 // decodeSale reverses encodeSale.
 func (s *Store) decodeSale(data []byte) (agent.Sale, error) {
 	var sale agent.Sale
-	if err := json.Unmarshal(data, &sale); err != nil {
+	js, err := unpackRecord(data)
+	if err != nil {
+		return sale, err
+	}
+	if err := json.Unmarshal(js, &sale); err != nil {
 		return sale, fmt.Errorf("store: decode sale: %w", err)
 	}
-	var err error
 	if sale.Consumer, err = s.openConsumer(sale.Consumer); err != nil {
 		return sale, fmt.Errorf("sale %s: %w", sale.OrderNo, err)
 	}
@@ -91,21 +95,25 @@ func (s *Store) openPayload(p []byte) ([]byte, error) {
 	return s.mapPayload(p, s.cipher.Open, "open")
 }
 
+// mapPayload applies fn to the sensitive fields of the payload's
+// top-level "consumer" object. To stay cheap on the commit path it does
+// not rebuild the whole document: it decodes only the consumer object,
+// rewrites it, and substitutes the rewritten object for every occurrence
+// of the original bytes (an identical copy elsewhere in the document gets
+// sealed too, which errs on the safe side).
 func (s *Store) mapPayload(p []byte, fn func(string) (string, error), verb string) ([]byte, error) {
 	if !bytes.Contains(p, []byte(`"consumer"`)) {
 		return p, nil
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(p, &obj); err != nil {
-		return p, nil // not a JSON object: no consumer fields to protect
+	var doc struct {
+		Consumer json.RawMessage `json:"consumer"`
 	}
-	raw, ok := obj["consumer"]
-	if !ok {
-		return p, nil
+	if err := json.Unmarshal(p, &doc); err != nil || len(doc.Consumer) == 0 || doc.Consumer[0] != '{' {
+		return p, nil // not a JSON object with a consumer object: nothing to protect
 	}
 	var cons map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &cons); err != nil {
-		return p, nil // "consumer" is not an object
+	if err := json.Unmarshal(doc.Consumer, &cons); err != nil {
+		return p, nil
 	}
 	changed := false
 	for _, k := range sensitivePayloadFields {
@@ -134,13 +142,9 @@ func (s *Store) mapPayload(p []byte, fn func(string) (string, error), verb strin
 	if !changed {
 		return p, nil
 	}
-	var err error
-	if obj["consumer"], err = json.Marshal(cons); err != nil {
-		return nil, fmt.Errorf("store: outbox payload: %w", err)
-	}
-	out, err := json.Marshal(obj)
+	rewritten, err := json.Marshal(cons)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox payload: %w", err)
 	}
-	return out, nil
+	return bytes.ReplaceAll(p, doc.Consumer, rewritten), nil
 }

@@ -92,11 +92,13 @@ type Store struct {
 	opt    Options
 
 	// Prepared statements for the hot paths.
-	productStmt *sql.Stmt // on r: point lookup by barcode
-	lastAudit   *sql.Stmt // on w
-	insAudit    *sql.Stmt // on w
-	upsertSale  *sql.Stmt // on w
-	insOutbox   *sql.Stmt // on w
+	productStmt   *sql.Stmt // on r: point lookup by barcode
+	lastAudit     *sql.Stmt // on w
+	insAudit      *sql.Stmt // on w
+	insertSale    *sql.Stmt // on w
+	updateSale    *sql.Stmt // on w
+	upsertTradeIn *sql.Stmt // on w
+	insOutbox     *sql.Stmt // on w
 }
 
 // CodeSchemaTooNew is the error code of a database written by a newer
@@ -275,7 +277,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.lastAudit = prep(s.w, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
 	s.insAudit = prep(s.w, `INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	s.upsertSale = prep(s.w, upsertSaleSQL)
+	s.insertSale = prep(s.w, insertSaleSQL)
+	s.updateSale = prep(s.w, updateSaleSQL)
+	s.upsertTradeIn = prep(s.w, upsertTradeInSQL)
 	s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, created_at,
 		attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	return err
@@ -296,7 +300,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // Close closes the statements and both connection pools. When the last
 // connection closes, SQLite checkpoints the WAL into the database file.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.upsertSale, s.insOutbox} {
+	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.insertSale, s.updateSale, s.upsertTradeIn, s.insOutbox} {
 		if st != nil {
 			st.Close()
 		}

@@ -62,7 +62,8 @@ CREATE TABLE rules (
 
 -- One row per sale. The columns are what lists, reports and fraud checks
 -- select on; data is the whole agent.Sale as JSON with the consumer's auth
--- code and phone sealed by the field cipher.
+-- code and phone sealed by the field cipher, zstd-compressed with a fixed
+-- dictionary (codec.go).
 CREATE TABLE sales (
     order_no        TEXT    NOT NULL PRIMARY KEY,
     state           TEXT    NOT NULL,
@@ -78,7 +79,7 @@ CREATE TABLE sales (
     final_price_fen INTEGER NOT NULL,
     subsidy_fen     INTEGER NOT NULL,
     pay_fen         INTEGER NOT NULL,
-    data            TEXT    NOT NULL
+    data            BLOB    NOT NULL
 );
 CREATE INDEX sales_created_at ON sales (created_at);
 CREATE INDEX sales_state      ON sales (state, created_at);
@@ -86,9 +87,10 @@ CREATE INDEX sales_sn         ON sales (sn, created_at);
 CREATE INDEX sales_barcode    ON sales (barcode, created_at);
 CREATE INDEX sales_cref       ON sales (cref, created_at);
 CREATE INDEX sales_voucher    ON sales (voucher_id);
-CREATE INDEX sales_ticket     ON sales (ticket_no);
+CREATE INDEX sales_ticket     ON sales (ticket_no) WHERE ticket_no <> '';
 
 -- The old appliance handed in with a sale, by trade-in ticket number.
+-- WITHOUT ROWID: the ticket number is the only key, one b-tree to write.
 CREATE TABLE trade_ins (
     ticket_no  TEXT    NOT NULL PRIMARY KEY,
     order_no   TEXT    NOT NULL REFERENCES sales (order_no),
@@ -98,8 +100,7 @@ CREATE TABLE trade_ins (
     condition  TEXT    NOT NULL,
     price_fen  INTEGER NOT NULL,
     created_at INTEGER NOT NULL
-);
-CREATE INDEX trade_ins_order ON trade_ins (order_no);
+) WITHOUT ROWID;
 
 -- Recycler pickups; one per trade-in ticket.
 CREATE TABLE pickups (
@@ -115,21 +116,24 @@ CREATE TABLE pickups (
 );
 
 -- Messages waiting for the platform, drained in seq order. AUTOINCREMENT:
--- a seq is never reused, even after the newest item was removed, so a
--- platform log line naming a seq never points at two different items.
+-- a seq is never reused, even after the queue drained empty, so a stale
+-- seq held by the sync loop can never complete a newer item.
+-- No secondary index but request_no: the queue holds a few items (it
+-- drains within minutes; the offline policy bounds what can pile up), so
+-- scans are cheap, and every index is one more page written per sale.
 CREATE TABLE outbox (
     seq             INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     kind            TEXT    NOT NULL,
     request_no      TEXT    NOT NULL UNIQUE,
     order_no        TEXT    NOT NULL,
-    payload         BLOB    NOT NULL, -- JSON; consumer auth code and phone sealed
+    -- JSON; consumer auth code and phone sealed. NULL: the payload is the
+    -- record of the sale order_no (see insertOutboxTx).
+    payload         BLOB,
     created_at      INTEGER NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     last_error      TEXT    NOT NULL DEFAULT ''
 );
-CREATE INDEX outbox_kind  ON outbox (kind, order_no);
-CREATE INDEX outbox_order ON outbox (order_no);
 
 -- Receipt print jobs for the spooler.
 CREATE TABLE print_jobs (
@@ -169,4 +173,3 @@ CREATE TABLE audit_log (
     prev_hash TEXT    NOT NULL,
     hash      TEXT    NOT NULL
 );
-CREATE INDEX audit_log_subject ON audit_log (subject);
