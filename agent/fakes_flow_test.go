@@ -1,12 +1,12 @@
 package agent_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -306,6 +306,25 @@ type fixture struct {
 	priv     ed25519.PrivateKey
 	photos   string
 	vseq     int
+	logs     lockedBuffer // everything the terminal logged
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type fixtureOpt func(*agent.Rules)
@@ -350,7 +369,7 @@ func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 		Store: st, Outbox: st, Library: st, Platform: f.platform, Printer: f.printer, Clock: clk,
 		Info:        agent.StoreInfo{MerchantNo: "M100", TerminalNo: "T0001", StoreName: "朝阳门店", CountyCode: storeCounty},
 		PlatformKey: pub, VerifyURLBase: "https://verify.example/r/", PhotosDir: f.photos,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.NewTextHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -737,3 +737,44 @@ func TestWizardReadsDoNotWaitForThePlatform(t *testing.T) {
 		t.Fatalf("view after confirm: %s", s.State)
 	}
 }
+
+func TestNoPersonalDataInAuditOrLogs(t *testing.T) {
+	f := newFixture(t)
+	clerk, mgr := f.login("C1"), f.login("M1")
+	online := f.code(agent.CatFridge)
+	d := f.prepare(clerk, saleSpec{code: online, product: fridge, price: agent.Yuan(3000)})
+	if err := d.SetConsumerPhone("13912345678"); err != nil {
+		t.Fatal(err)
+	}
+	d.Confirm(f.ctx)
+	d.SetPaymentRef(f.ctx, "P-1")
+	sale, _, err := d.Commit(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr.Refund(f.ctx, sale.OrderNo, "test")
+	f.platform.setDown(true)
+	offline := f.code(agent.CatTV)
+	f.sell(clerk, saleSpec{code: offline, product: tv, price: agent.Yuan(3000)})
+	opaque := f.opaqueCode(agent.CatTV)
+	d2, _ := clerk.NewSale(f.ctx)
+	d2.SetConsumerCode(f.ctx, opaque) // refused offline
+
+	entries, err := f.store.AuditEntries(f.ctx, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, e := range entries {
+		all.WriteString(e.Action + " " + e.Subject + " " + e.Detail + "\n")
+	}
+	all.WriteString(f.logs.String())
+	for _, secret := range []string{online, offline, opaque, "13912345678", "12345678"} {
+		if strings.Contains(all.String(), secret) {
+			t.Fatalf("audit or log contains personal data %q", secret)
+		}
+	}
+	if !strings.Contains(f.logs.String(), "sale committed") {
+		t.Fatal("the terminal's log was not captured")
+	}
+}
