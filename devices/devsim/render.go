@@ -43,7 +43,10 @@ func (r Receipt) Lines(w escpos.Width) []string {
 	for _, e := range r.Elements {
 		switch e.Kind {
 		case ElemText:
-			out = append(out, alignText(e, cols))
+			for _, row := range rows(e, cols) {
+				e.Text = row
+				out = append(out, alignText(e, cols))
+			}
 		case ElemQR:
 			out = append(out, "[QR] "+e.Text)
 		case ElemBarcode:
@@ -64,6 +67,18 @@ func (r Receipt) Lines(w escpos.Width) []string {
 
 // Text is Lines joined with newlines.
 func (r Receipt) Text(w escpos.Width) string { return strings.Join(r.Lines(w), "\n") + "\n" }
+
+// rows splits a text element into the lines the printer prints: a line
+// longer than the paper wraps, as on a real printer.
+func rows(e Element, cols int) []string {
+	if e.Double {
+		cols /= 2
+	}
+	if escpos.TextWidth(e.Text) <= cols {
+		return []string{e.Text}
+	}
+	return escpos.Wrap(e.Text, cols)
+}
 
 func alignText(e Element, cols int) string {
 	tw := escpos.TextWidth(e.Text)
@@ -110,10 +125,10 @@ type RenderOptions struct {
 // Render draws r as the printer would print it, black on white, as wide as
 // the paper's printable dots.
 func Render(r Receipt, o RenderOptions) *image.Gray {
-	width := o.Width.Dots()
 	if o.Width == 0 {
-		width = escpos.Width80.Dots()
+		o.Width = escpos.Width80
 	}
+	width := o.Width.Dots()
 	type placed struct {
 		img image.Image // nil for text
 		e   Element
@@ -125,9 +140,9 @@ func Render(r Receipt, o RenderOptions) *image.Gray {
 		p := placed{e: e}
 		switch e.Kind {
 		case ElemText:
-			p.h = lineH
+			p.h = lineH * len(rows(e, o.Width.Columns()))
 			if e.Double {
-				p.h = 2 * lineH
+				p.h *= 2
 			}
 		case ElemQR:
 			p.img = qrImage(e)
@@ -149,7 +164,12 @@ func Render(r Receipt, o RenderOptions) *image.Gray {
 	for _, p := range items {
 		switch {
 		case p.e.Kind == ElemText:
-			drawText(canvas, p.e, y, width, o.CJK)
+			row := p.e
+			step := p.h / len(rows(p.e, o.Width.Columns()))
+			for i, text := range rows(p.e, o.Width.Columns()) {
+				row.Text = text
+				drawText(canvas, row, y+i*step, width, o.CJK)
+			}
 		case p.img != nil:
 			b := p.img.Bounds()
 			x := alignX(p.e.Align, b.Dx(), width)
