@@ -204,11 +204,17 @@ func (e *Encoder) Raster(img image.Image) {
 	}
 	rowBytes := (w + 7) / 8
 	e.raw(GS, 'v', '0', 0, byte(rowBytes), byte(rowBytes>>8), byte(h), byte(h>>8))
+	dark := func(x, y int) bool {
+		return color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y < 128
+	}
+	if g, ok := img.(*image.Gray); ok { // QR codes: read pixels directly
+		dark = func(x, y int) bool { return g.Pix[(b.Min.Y+y-g.Rect.Min.Y)*g.Stride+b.Min.X+x-g.Rect.Min.X] < 128 }
+	}
 	row := make([]byte, rowBytes)
 	for y := 0; y < h; y++ {
 		clear(row)
 		for x := 0; x < w; x++ {
-			if color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y < 128 {
+			if dark(x, y) {
 				row[x/8] |= 0x80 >> (x % 8)
 			}
 		}

@@ -3,6 +3,8 @@ package escpos
 import (
 	"bytes"
 	"errors"
+	"image"
+	"image/color"
 	"strings"
 	"testing"
 
@@ -182,4 +184,32 @@ func FuzzEncoderText(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRasterBitOrder(t *testing.T) {
+	for _, img := range []image.Image{image.NewRGBA(image.Rect(0, 0, 10, 2)), image.NewGray(image.Rect(3, 5, 13, 7))} {
+		b := img.Bounds()
+		set := img.(interface{ Set(x, y int, c color.Color) })
+		for x := b.Min.X; x < b.Max.X; x++ {
+			set.Set(x, b.Min.Y, color.White)
+			set.Set(x, b.Min.Y+1, color.White)
+		}
+		set.Set(b.Min.X, b.Min.Y, color.Black)     // first pixel: MSB of the first byte
+		set.Set(b.Min.X+9, b.Min.Y+1, color.Black) // tenth pixel of row 2: second byte, 0x40
+		e := NewEncoder(Width58, QRRaster)
+		e.Raster(img)
+		got, err := e.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []byte{GS, 'v', '0', 0, 2, 0, 2, 0, 0x80, 0x00, 0x00, 0x40}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%T: % x, want % x", img, got, want)
+		}
+	}
+	e := NewEncoder(Width58, QRRaster)
+	e.Raster(image.NewGray(image.Rect(0, 0, 385, 1)))
+	if _, err := e.Bytes(); !errors.Is(err, ErrInvalid) {
+		t.Fatal("an image wider than 58 mm paper was accepted")
+	}
 }
