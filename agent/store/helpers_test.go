@@ -15,9 +15,11 @@ import (
 // testKey is a fixed field-cipher key for tests (and the crash child).
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
+func newTestCipher() (*agent.FieldCipher, error) { return agent.NewFieldCipher(testKey) }
+
 func testCipher(t testing.TB) *agent.FieldCipher {
 	t.Helper()
-	c, err := agent.NewFieldCipher(testKey)
+	c, err := newTestCipher()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,3 +164,84 @@ func TestTruncate(t *testing.T) {
 		t.Fatalf("truncate = %q", got)
 	}
 }
+
+// TestPayloadSharedWithSale: a commit item whose payload is the sale's
+// JSON is stored once (payload NULL); when the sale changes while the item
+// is queued, the item keeps the sale as it was queued.
+func TestPayloadSharedWithSale(t *testing.T) {
+	ctx := context.Background()
+	s, clk := openTest(t)
+	sale := testSale(1, clk.Now())
+	if err := s.SaveSale(ctx, sale, auditFor(sale), commitItem(t, sale)); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "outbox", "payload IS NULL"); n != 1 {
+		t.Fatalf("shared payloads = %d, want 1", n)
+	}
+	// A payload that differs from the sale is stored on its own, sealed.
+	other := testSale(2, clk.Now())
+	item := commitItem(t, other)
+	other.PaymentRef = "changed after the payload was made"
+	if err := s.SaveSale(ctx, other, auditFor(other), item); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "outbox", "payload IS NOT NULL AND order_no = ?", other.OrderNo); n != 1 {
+		t.Fatal("a payload that differs from the sale was not stored")
+	}
+
+	// Refund the first sale while its commit is still queued.
+	clk.Advance(time.Hour)
+	refunded := sale
+	refunded.State = agent.SaleRefunded
+	refunded.RefundNo = "RF-1"
+	refunded.UpdatedAt = clk.Now()
+	refundItem := commitItem(t, refunded)
+	refundItem.Kind = agent.OutboxRefund
+	refundItem.RequestNo = "REQ-REFUND-1"
+	if err := s.SaveSale(ctx, refunded, agent.AuditEntry{Action: "sale.refund"}, refundItem); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.OutboxItems(ctx, 0)
+	if err != nil || len(items) != 3 {
+		t.Fatalf("outbox: %d, %v", len(items), err)
+	}
+	var queued, refund agent.Sale
+	json.Unmarshal(items[0].Payload, &queued)
+	json.Unmarshal(items[2].Payload, &refund)
+	if queued.State != agent.SaleCommitted || queued.RefundNo != "" || queued.Consumer.AuthCode != secretAuthCode {
+		t.Fatalf("queued commit now carries %s %q", queued.State, queued.RefundNo)
+	}
+	if refund.State != agent.SaleRefunded || refund.Consumer.Phone != secretPhone {
+		t.Fatalf("refund item carries %s", refund.State)
+	}
+	// The first item was detached (it has its own copy now), the refund
+	// item shares the refunded sale.
+	if n := count(t, s, "outbox", "payload IS NULL"); n != 1 {
+		t.Fatalf("shared payloads = %d, want 1 (the refund)", n)
+	}
+	// Complete the two commits; the sale then changes again (reviewed):
+	// the queued refund keeps the refund as it was queued.
+	for _, it := range items[:2] {
+		if err := s.CompleteOutbox(ctx, it.Seq, nil, agent.AuditEntry{Action: "sale.synced", Subject: it.OrderNo}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reviewed := refunded
+	reviewed.UpdatedAt = clk.Now().Add(time.Minute)
+	reviewed.ReviewedBy = "mgr-1"
+	if err := s.SaveSale(ctx, reviewed, agent.AuditEntry{Action: "sale.reviewed"}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = s.OutboxItems(ctx, 0)
+	if len(items) != 1 || items[0].Kind != agent.OutboxRefund {
+		t.Fatalf("left: %+v", items)
+	}
+	refund = agent.Sale{}
+	json.Unmarshal(items[0].Payload, &refund)
+	if refund.State != agent.SaleRefunded || refund.RefundNo != "RF-1" || refund.ReviewedBy != "" {
+		t.Fatalf("refund item: %s %q", refund.State, refund.ReviewedBy)
+	}
+	if got, _ := s.Sale(ctx, sale.OrderNo); got.ReviewedBy != "mgr-1" {
+		t.Fatal("sale not updated")
+	}
+}

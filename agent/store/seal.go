@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 
 	"tradein/agent"
 )
@@ -72,14 +74,17 @@ func (s *Store) decodeSale(data []byte) (agent.Sale, error) {
 	return sale, nil
 }
 
-// sensitivePayloadFields are the keys of the "consumer" object of an
-// outbox payload (the JSON of an agent.Sale) that are sealed at rest.
-var sensitivePayloadFields = []string{"auth_code", "phone"}
-
 // sealPayload seals the consumer's sensitive fields in an outbox payload.
 // Payloads are the JSON of domain objects (agent.OutboxItem): a sale
-// carries {"consumer":{"auth_code":…,"phone":…}}; anything else has no
-// such object and is stored as given. Other keys are kept as they are.
+// carries {"consumer":{"auth_code":…,"phone":…}}. Every object under a key
+// "consumer" at any depth has its "auth_code" and "phone" strings sealed,
+// keys matched without regard to case (as encoding/json matches them when
+// sync decodes the payload). A payload that is not JSON, or has no such
+// fields, is stored as given.
+//
+// The commit path does not come here: an item whose payload is the sale
+// itself shares the sale's record (insertOutboxTx). This path serves the
+// other items, so it can afford a full decode.
 func (s *Store) sealPayload(p []byte) ([]byte, error) {
 	if s.cipher == nil {
 		return p, nil
@@ -95,56 +100,87 @@ func (s *Store) openPayload(p []byte) ([]byte, error) {
 	return s.mapPayload(p, s.cipher.Open, "open")
 }
 
-// mapPayload applies fn to the sensitive fields of the payload's
-// top-level "consumer" object. To stay cheap on the commit path it does
-// not rebuild the whole document: it decodes only the consumer object,
-// rewrites it, and substitutes the rewritten object for every occurrence
-// of the original bytes (an identical copy elsewhere in the document gets
-// sealed too, which errs on the safe side).
+// mapPayload applies fn to the sensitive consumer fields of the payload
+// and re-encodes it when anything changed. Numbers are kept exact
+// (json.Number); duplicate keys collapse to the last one, as
+// encoding/json reads them, so no earlier duplicate can stay in clear.
 func (s *Store) mapPayload(p []byte, fn func(string) (string, error), verb string) ([]byte, error) {
-	if !bytes.Contains(p, []byte(`"consumer"`)) {
+	if !containsFold(p, "consumer") {
 		return p, nil
 	}
-	var doc struct {
-		Consumer json.RawMessage `json:"consumer"`
+	dec := json.NewDecoder(bytes.NewReader(p))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return p, nil // not JSON: nothing a JSON reader could take a field from
 	}
-	if err := json.Unmarshal(p, &doc); err != nil || len(doc.Consumer) == 0 || doc.Consumer[0] != '{' {
-		return p, nil // not a JSON object with a consumer object: nothing to protect
+	if _, err := dec.Token(); err != io.EOF {
+		return p, nil // trailing data: not one JSON document
 	}
-	var cons map[string]json.RawMessage
-	if err := json.Unmarshal(doc.Consumer, &cons); err != nil {
-		return p, nil
-	}
-	changed := false
-	for _, k := range sensitivePayloadFields {
-		v, ok := cons[k]
-		if !ok {
-			continue
-		}
-		var str string
-		if err := json.Unmarshal(v, &str); err != nil {
-			return nil, fmt.Errorf("store: outbox payload: consumer.%s is not a string", k)
-		}
-		if str == "" {
-			continue
-		}
-		out, err := fn(str)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s outbox payload consumer.%s: %w", verb, k, err)
-		}
-		enc, err := json.Marshal(out)
-		if err != nil {
-			return nil, fmt.Errorf("store: outbox payload: %w", err)
-		}
-		cons[k] = enc
-		changed = true
+	changed, err := mapConsumers(doc, false, fn)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s outbox payload: %w", verb, err)
 	}
 	if !changed {
 		return p, nil
 	}
-	rewritten, err := json.Marshal(cons)
+	out, err := json.Marshal(doc)
 	if err != nil {
-		return nil, fmt.Errorf("store: outbox payload: %w", err)
+		return nil, fmt.Errorf("store: %s outbox payload: %w", verb, err)
 	}
-	return bytes.ReplaceAll(p, doc.Consumer, rewritten), nil
+	return out, nil
+}
+
+// mapConsumers walks v; inConsumer says v is the value of a "consumer" key.
+func mapConsumers(v any, inConsumer bool, fn func(string) (string, error)) (bool, error) {
+	changed := false
+	switch v := v.(type) {
+	case map[string]any:
+		for k, child := range v {
+			if inConsumer && (strings.EqualFold(k, "auth_code") || strings.EqualFold(k, "phone")) {
+				switch str := child.(type) {
+				case nil:
+					continue
+				case string:
+					if str == "" {
+						continue
+					}
+					out, err := fn(str)
+					if err != nil {
+						return false, fmt.Errorf("consumer.%s: %w", strings.ToLower(k), err)
+					}
+					v[k] = out
+					changed = true
+					continue
+				default:
+					return false, fmt.Errorf("consumer.%s is not a string", strings.ToLower(k))
+				}
+			}
+			c, err := mapConsumers(child, strings.EqualFold(k, "consumer"), fn)
+			if err != nil {
+				return false, err
+			}
+			changed = changed || c
+		}
+	case []any:
+		for _, child := range v {
+			c, err := mapConsumers(child, false, fn)
+			if err != nil {
+				return false, err
+			}
+			changed = changed || c
+		}
+	}
+	return changed, nil
+}
+
+// containsFold reports whether b contains the ASCII word w in any case.
+func containsFold(b []byte, w string) bool {
+	n, wb := len(w), []byte(w)
+	for i := 0; i+n <= len(b); i++ {
+		if bytes.EqualFold(b[i:i+n], wb) {
+			return true
+		}
+	}
+	return false
 }
