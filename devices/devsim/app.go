@@ -122,13 +122,13 @@ func suffixBytes(name string) (string, error) {
 	return "", fmt.Errorf("devsim: unknown suffix %q (want CR, LF, CRLF, TAB or NONE)", name)
 }
 
-// cjkFonts are where Debian/Ubuntu (fonts-droid-fallback, fonts-wqy-zenhei,
-// fonts-noto-cjk) and Windows keep a font with Hanzi. (fonts-wqy-microhei's
+// cjkFonts are where Debian/Ubuntu (fonts-noto-cjk, fonts-droid-fallback,
+// fonts-wqy-zenhei) and Windows keep a font with Hanzi, in order of choice. (fonts-wqy-microhei's
 // TTC is not readable by golang.org/x/image's parser.)
 var cjkFonts = []string{
+	"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", // make deps installs fonts-noto-cjk
 	"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 	"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-	"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 	`C:\Windows\Fonts\simhei.ttf`,
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,6 +149,23 @@ func TestReceiptRoundTripThroughSpooler(t *testing.T) {
 	img := devsim.Render(p.Receipt, devsim.RenderOptions{Width: escpos.Width58})
 	if got, err := decodeQRImage(img); err != nil || got != "https://verify.example.cn/r/ORD1" {
 		t.Fatalf("QR from PNG: %q %v", got, err)
+	}
+	// A second, independent decoder reads the PNG file devsim saved
+	// (zbar-tools is a test dependency installed by make deps).
+	zbar, err := exec.LookPath("zbarimg")
+	if err != nil {
+		t.Log("zbarimg not installed; the PNG was checked with gozxing only")
+		return
+	}
+	var png string
+	for _, f := range p.Files {
+		if strings.HasSuffix(f, ".png") {
+			png = f
+		}
+	}
+	out, err := exec.Command(zbar, "--raw", "-q", png).Output()
+	if err != nil || strings.TrimSpace(string(out)) != "https://verify.example.cn/r/ORD1" {
+		t.Fatalf("zbarimg %s: %q %v", png, out, err)
 	}
 }
 
