@@ -46,7 +46,7 @@ func TestIntegrityCheckDetectsCorruption(t *testing.T) {
 	}
 	f.Close()
 
-	s2, err := Open(ctx, path, Options{Cipher: testCipher(t)})
+	s2, err := Open(ctx, path, Options{Logger: quiet, Cipher: testCipher(t)})
 	if err != nil {
 		return // refusing to open a corrupt file is also a clear report
 	}

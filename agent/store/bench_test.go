@@ -65,7 +65,7 @@ const libraryProducts = 1_000_000
 
 func buildLibrary(path string) error {
 	ctx := context.Background()
-	s, err := Open(ctx, path, Options{AllowPlaintextForTests: true, BackupDir: os.TempDir()})
+	s, err := Open(ctx, path, Options{Logger: quiet, AllowPlaintextForTests: true, BackupDir: os.TempDir()})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func buildLibrary(path string) error {
 func BenchmarkProductLookup(b *testing.B) {
 	path := benchFile(b, fmt.Sprintf("products-%d", libraryProducts), buildLibrary)
 	ctx := context.Background()
-	s, err := Open(ctx, path, Options{AllowPlaintextForTests: true, BackupDir: os.TempDir()})
+	s, err := Open(ctx, path, Options{Logger: quiet, AllowPlaintextForTests: true, BackupDir: os.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func bareInsert(b *testing.B, db *sql.DB, i int) {
 func BenchmarkSaleCommit(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	s, err := Open(ctx, filepath.Join(dir, "commit.db"), Options{Cipher: testCipher(b)})
+	s, err := Open(ctx, filepath.Join(dir, "commit.db"), Options{Logger: quiet, Cipher: testCipher(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func buildSales(path string) error {
 	if err != nil {
 		return err
 	}
-	s, err := Open(ctx, path, Options{Cipher: c, BackupDir: os.TempDir()})
+	s, err := Open(ctx, path, Options{Logger: quiet, Cipher: c, BackupDir: os.TempDir()})
 	if err != nil {
 		return err
 	}

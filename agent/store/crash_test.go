@@ -40,7 +40,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s, err := Open(ctx, path, Options{Cipher: testCipher(t)})
+	s, err := Open(ctx, path, Options{Logger: quiet, Cipher: testCipher(t)})
 	if err != nil {
 		fmt.Println("OPEN FAILED", err)
 		os.Exit(3)
@@ -156,7 +156,7 @@ func orderSet(t *testing.T, s *Store, q string) map[string]bool {
 
 func checkAfterCrash(t *testing.T, ctx context.Context, path string, reported map[string]bool, run int) {
 	t.Helper()
-	s, err := Open(ctx, path, Options{Cipher: testCipher(t)})
+	s, err := Open(ctx, path, Options{Logger: quiet, Cipher: testCipher(t)})
 	if err != nil {
 		t.Fatalf("run %d: reopen: %v", run, err)
 	}

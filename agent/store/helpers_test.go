@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -11,6 +12,10 @@ import (
 
 	"tradein/agent"
 )
+
+// quiet drops the store's log lines (migrations), which would otherwise
+// interleave with benchmark result lines and confuse cmd/benchtable.
+var quiet = slog.New(slog.DiscardHandler)
 
 // testKey is a fixed field-cipher key for tests (and the crash child).
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -53,7 +58,7 @@ func openTest(t testing.TB) (*Store, *stepClock) {
 	t.Helper()
 	clk := newStepClock()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "terminal.db"),
-		Options{Cipher: testCipher(t), Clock: clk})
+		Options{Logger: quiet, Cipher: testCipher(t), Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

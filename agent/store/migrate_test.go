@@ -37,7 +37,7 @@ func TestMigrateFromEmptyAndReopen(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "terminal.db")
 	clk := newStepClock()
-	opt := Options{Cipher: testCipher(t), Clock: clk}
+	opt := Options{Logger: quiet, Cipher: testCipher(t), Clock: clk}
 	s, err := Open(ctx, path, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestNewerDatabaseRefusedUntouched(t *testing.T) {
 	before, _ := os.ReadFile(path)
 	fi, _ := os.Stat(path)
 
-	_, err = Open(ctx, path, Options{Cipher: testCipher(t)})
+	_, err = Open(ctx, path, Options{Logger: quiet, Cipher: testCipher(t)})
 	if !errors.Is(err, ErrSchemaTooNew) || agent.CodeOf(err) != CodeSchemaTooNew {
 		t.Fatalf("Open of a newer database: %v", err)
 	}
@@ -132,7 +132,7 @@ func TestNewerDatabaseRefusedUntouched(t *testing.T) {
 func TestNotADatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "junk.db")
 	os.WriteFile(path, bytes.Repeat([]byte("junk"), 1024), 0o600)
-	if _, err := Open(context.Background(), path, Options{Cipher: testCipher(t)}); err == nil {
+	if _, err := Open(context.Background(), path, Options{Logger: quiet, Cipher: testCipher(t)}); err == nil {
 		t.Fatal("opened a file that is not a database")
 	}
 }
@@ -143,7 +143,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	path := filepath.Join(dir, "terminal.db")
 	backups := filepath.Join(dir, "bk")
 	clk := newStepClock()
-	opt := Options{Cipher: testCipher(t), Clock: clk, BackupDir: backups, KeepBackups: 2}
+	opt := Options{Logger: quiet, Cipher: testCipher(t), Clock: clk, BackupDir: backups, KeepBackups: 2}
 
 	s, err := Open(ctx, path, opt)
 	if err != nil {
@@ -176,7 +176,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	if len(list) != 1 || !strings.Contains(list[0], "terminal-v1-20260301T103000.000000000Z.db") {
 		t.Fatalf("backups = %v", list)
 	}
-	old, err := Open(ctx, list[0], Options{Cipher: testCipher(t), BackupDir: t.TempDir()})
+	old, err := Open(ctx, list[0], Options{Logger: quiet, Cipher: testCipher(t), BackupDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "terminal.db")
-	opt := Options{Cipher: testCipher(t), Clock: newStepClock()}
+	opt := Options{Logger: quiet, Cipher: testCipher(t), Clock: newStepClock()}
 	s, err := Open(ctx, path, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +291,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if err := s.Backup(ctx, dst); err == nil {
 		t.Fatal("backup over an existing file accepted")
 	}
-	b, err := Open(ctx, dst, Options{Cipher: testCipher(t), BackupDir: t.TempDir()})
+	b, err := Open(ctx, dst, Options{Logger: quiet, Cipher: testCipher(t), BackupDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

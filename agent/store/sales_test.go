@@ -271,11 +271,11 @@ func TestSealedFieldsNotInFile(t *testing.T) {
 }
 
 func TestOpenRequiresCipher(t *testing.T) {
-	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{})
+	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{Logger: quiet})
 	if agent.CodeOf(err) != agent.CodeInvalidRequest {
 		t.Fatalf("Open without cipher: %v", err)
 	}
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{AllowPlaintextForTests: true})
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"), Options{Logger: quiet, AllowPlaintextForTests: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestOpenRequiresCipher(t *testing.T) {
 func TestWrongKeyFailsClearly(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "k.db")
-	s, err := Open(ctx, path, Options{Cipher: testCipher(t)})
+	s, err := Open(ctx, path, Options{Logger: quiet, Cipher: testCipher(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestWrongKeyFailsClearly(t *testing.T) {
 	}
 	s.Close()
 	other, _ := agent.NewFieldCipher(bytes.Repeat([]byte{7}, 32))
-	s, err = Open(ctx, path, Options{Cipher: other})
+	s, err = Open(ctx, path, Options{Logger: quiet, Cipher: other})
 	if err != nil {
 		t.Fatal(err)
 	}
