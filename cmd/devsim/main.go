@@ -31,6 +31,7 @@ func main() {
 	flag.StringVar(&o.Prefix, "prefix", "", `scanner prefix, e.g. an AIM identifier "]E0"`)
 	flag.IntVar(&o.Baud, "baud", 9600, "scanner line speed to emulate (0: send each code in one burst)")
 	flag.StringVar(&o.FontPath, "font", "", "TTF/OTF/TTC font with Hanzi for the receipt PNGs (default: an installed WenQuanYi/Noto CJK font, else boxes)")
+	flag.IntVar(&o.RollReceipts, "roll", 0, "receipts per paper roll: paper out after that many until ':paper ok' (0: endless)")
 	flag.BoolVar(&o.NoScanner, "no-scanner", false, "do not create the scanner")
 	flag.BoolVar(&o.NoPrinter, "no-printer", false, "do not create the printer")
 	flag.Parse()

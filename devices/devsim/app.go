@@ -18,18 +18,19 @@ import (
 
 // Options are cmd/devsim's settings.
 type Options struct {
-	Dir       string       // the stable port links go here: Dir/scanner, Dir/printer
-	OutDir    string       // printed receipts (txt, png, bin) go here
-	Width     escpos.Width // printer paper width
-	Suffix    string       // scanner suffix: CR, LF, CRLF, TAB or NONE
-	Prefix    string       // scanner prefix, e.g. an AIM identifier "]E0"
-	Baud      int          // scanner pacing; 0 sends codes in one burst
-	Printer   escpos.Status
-	FontPath  string // TTF/OTF/TTC with Hanzi for the PNGs; empty: a known system font if installed, else boxes
-	NoScanner bool
-	NoPrinter bool
-	Out       io.Writer // messages; nil: os.Stdout
-	Log       *slog.Logger
+	Dir          string       // the stable port links go here: Dir/scanner, Dir/printer
+	OutDir       string       // printed receipts (txt, png, bin) go here
+	Width        escpos.Width // printer paper width
+	Suffix       string       // scanner suffix: CR, LF, CRLF, TAB or NONE
+	Prefix       string       // scanner prefix, e.g. an AIM identifier "]E0"
+	Baud         int          // scanner pacing; 0 sends codes in one burst
+	Printer      escpos.Status
+	RollReceipts int    // receipts per paper roll; 0: endless
+	FontPath     string // TTF/OTF/TTC with Hanzi for the PNGs; empty: a known system font if installed, else boxes
+	NoScanner    bool
+	NoPrinter    bool
+	Out          io.Writer // messages; nil: os.Stdout
+	Log          *slog.Logger
 }
 
 // Start plugs in the devices and returns the running simulator.
@@ -66,7 +67,7 @@ func Start(o Options) (*Sim, error) {
 	}
 	if !o.NoPrinter {
 		s.Printer, err = NewPrinter(PrinterConfig{Link: filepath.Join(o.Dir, "printer"), Width: o.Width,
-			OutDir: o.OutDir, CJK: face, Log: o.Log})
+			OutDir: o.OutDir, CJK: face, Log: o.Log, RollReceipts: o.RollReceipts})
 		if err != nil {
 			s.Close()
 			return nil, err

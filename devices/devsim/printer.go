@@ -22,6 +22,10 @@ type PrinterConfig struct {
 	OutDir string       // where receipt-NNNN.{txt,png,bin} go; empty: keep in memory only
 	CJK    font.Face    // optional font for Hanzi in the PNGs
 	Log    *slog.Logger // optional
+	// RollReceipts, when > 0, is how many receipts a paper roll holds: the
+	// printer reports paper out after printing that many, until the paper
+	// is reloaded (SetStatus without PaperOut). 0: an endless roll.
+	RollReceipts int
 }
 
 // Printed is one receipt the virtual printer printed.
@@ -45,6 +49,7 @@ type PrinterSim struct {
 	p         *port
 	state     escpos.Status
 	mute      bool // does not answer DLE EOT, like printers without status support
+	onRoll    int  // receipts printed on the current roll
 	printed   []Printed
 	discarded int
 	spoiled   bool // content of the receipt in progress arrived while not ready
@@ -84,9 +89,13 @@ func (s *PrinterSim) Path() string {
 }
 
 // SetStatus sets the simulated condition (paper out, cover open, …).
+// Clearing PaperOut loads a fresh roll.
 func (s *PrinterSim) SetStatus(st escpos.Status) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.state.PaperOut && !st.PaperOut {
+		s.onRoll = 0
+	}
 	s.state = st
 }
 
@@ -235,6 +244,11 @@ func (s *PrinterSim) receiptLocked(r Receipt) {
 		pr.Files = files
 	}
 	s.printed = append(s.printed, pr)
+	s.onRoll++
+	if s.cfg.RollReceipts > 0 && s.onRoll >= s.cfg.RollReceipts {
+		s.state.PaperOut, s.state.PaperNearEnd = true, true
+		s.cfg.Log.Info("devsim printer: paper roll used up", "receipts", s.onRoll)
+	}
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.cfg.Log.Info("devsim printer: receipt printed", "seq", pr.Seq, "bytes", len(raw), "files", pr.Files)

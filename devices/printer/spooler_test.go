@@ -31,9 +31,14 @@ type spoolRig struct {
 }
 
 func newSpoolRig(t *testing.T, jobs agent.PrintJobs, cfg SpoolerConfig) *spoolRig {
+	return newSpoolRigRoll(t, jobs, cfg, 0)
+}
+
+func newSpoolRigRoll(t *testing.T, jobs agent.PrintJobs, cfg SpoolerConfig, roll int) *spoolRig {
 	t.Helper()
 	dir := t.TempDir()
-	sim, err := devsim.NewPrinter(devsim.PrinterConfig{Link: filepath.Join(dir, "printer"), Width: escpos.Width58, OutDir: filepath.Join(dir, "out")})
+	sim, err := devsim.NewPrinter(devsim.PrinterConfig{Link: filepath.Join(dir, "printer"), Width: escpos.Width58,
+		OutDir: filepath.Join(dir, "out"), RollReceipts: roll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +210,49 @@ func TestPaperOutJobWaitsThenPrintsOnce(t *testing.T) {
 	}
 	if c := r.sp.Status().Counters; c[CounterPrinted] != 2 || r.sim.Discarded() != 0 {
 		t.Fatalf("counters %v, discarded %d", c, r.sim.Discarded())
+	}
+}
+
+// TestRollRunsOutMidQueue: five receipts are queued and the roll holds
+// two. The printer runs out after the second; the rest wait; a new roll
+// is loaded twice; every receipt prints exactly once, in order.
+func TestRollRunsOutMidQueue(t *testing.T) {
+	r := newSpoolRigRoll(t, newMemJobs(), SpoolerConfig{}, 2)
+	ctx := context.Background()
+	var ids []string
+	for _, o := range []string{"R1", "R2", "R3", "R4", "R5"} {
+		id, err := r.sp.PrintReceipt(ctx, saleReceipt(o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	r.waitPrinted(t, 2)
+	r.waitCode(t, agent.DeviceError, "PAPER_OUT")
+	for _, id := range ids[2:] {
+		if j, _ := r.jobs.PrintJob(ctx, id); j.State != agent.PrintQueued || j.Attempts != 0 {
+			t.Fatalf("job %s while paper out: %s, %d attempts", j.OrderNo, j.State, j.Attempts)
+		}
+	}
+	r.sim.SetStatus(escpos.Status{}) // new roll
+	r.waitPrinted(t, 4)
+	r.waitCode(t, agent.DeviceError, "PAPER_OUT")
+	r.sim.SetStatus(escpos.Status{})
+	ps := r.waitPrinted(t, 5)
+	for _, id := range ids {
+		r.waitJob(t, id, agent.PrintDone)
+	}
+	// One more job proves nothing else was queued behind: it is the 6th.
+	last, _ := r.sp.PrintReceipt(ctx, saleReceipt("R6"))
+	ps = r.waitPrinted(t, 6)
+	r.waitJob(t, last, agent.PrintDone)
+	for i, o := range []string{"R1", "R2", "R3", "R4", "R5", "R6"} {
+		if !hasLine(ps[i].Lines, "订单号："+o) {
+			t.Fatalf("receipt %d is not %s", i+1, o)
+		}
+	}
+	if r.sim.Discarded() != 0 || len(ps) != 6 {
+		t.Fatalf("%d printed, %d discarded", len(ps), r.sim.Discarded())
 	}
 }
 
