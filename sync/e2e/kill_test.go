@@ -29,12 +29,20 @@ type drainChildJob struct {
 	BatchSize int           `json:"batch_size"`
 }
 
-// TestMain runs the draining child when the test binary is re-executed by
-// TestSIGKILLWhileDrainingExactlyOnce; otherwise the tests.
+// TestMain runs a child when the test binary is re-executed as one (the
+// draining terminal of TestSIGKILLWhileDrainingExactlyOnce, the syncing
+// terminal of BenchmarkLibrarySync1M); otherwise the tests.
 func TestMain(m *testing.M) {
 	if job := os.Getenv(drainChildEnv); job != "" {
 		if err := runDrainChild(job); err != nil {
 			fmt.Fprintln(os.Stderr, "drain child:", err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	if job := os.Getenv(libSyncChildEnv); job != "" {
+		if err := runLibSyncChild(job); err != nil {
+			fmt.Fprintln(os.Stderr, "library sync child:", err)
 			os.Exit(2)
 		}
 		os.Exit(0)

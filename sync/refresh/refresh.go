@@ -163,11 +163,15 @@ func (r *Refresher) library(ctx context.Context) (Progress, error) {
 		p.From = v
 	}
 
-	for {
-		page, err := r.cfg.Source.Products(ctx, p.From, token, r.cfg.PageLimit)
-		r.observe(err)
+	pages, stop := r.fetchPages(ctx, p.From, token)
+	defer stop()
+	for f := range pages {
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+		page, err := f.page, f.err
 		if err != nil {
-			if resuming && token != "" && agent.CodeOf(err) == agent.CodeInvalidRequest {
+			if resuming && f.token != "" && agent.CodeOf(err) == agent.CodeInvalidRequest {
 				// The platform refuses the stored page token (it
 				// restarted, or the token expired).
 				return p, fmt.Errorf("%w: %v", errRestart, err)
@@ -196,8 +200,48 @@ func (r *Refresher) library(ctx context.Context) (Progress, error) {
 		if page.NextPageToken == "" {
 			return r.commit(ctx, p)
 		}
-		token = page.NextPageToken
 	}
+	return p, errors.New("the page download ended before the last page")
+}
+
+// fetched is one page of the delta, or the error that ended the download.
+type fetched struct {
+	token string // the page token it was asked for
+	page  api.ProductPage
+	err   error
+}
+
+// fetchPages downloads the pages of the delta from version `from`,
+// starting at token, one request after another, staying one page ahead of
+// the caller: the platform prepares page n+1 while the store stages page
+// n. The channel closes after the last page, after an error (sent as the
+// last value) or when stop is called; stop waits for the download to end.
+func (r *Refresher) fetchPages(ctx context.Context, from int64, token string) (<-chan fetched, func()) {
+	out := make(chan fetched, 1)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(out)
+		for {
+			page, err := r.cfg.Source.Products(ctx, from, token, r.cfg.PageLimit)
+			r.observe(err)
+			select {
+			case out <- fetched{token: token, page: page, err: err}:
+			case <-done:
+				return
+			}
+			if err != nil || page.NextPageToken == "" {
+				return
+			}
+			token = page.NextPageToken
+		}
+	}()
+	stop := func() {
+		close(done)
+		<-finished
+	}
+	return out, stop
 }
 
 // commit applies the staged delta.
