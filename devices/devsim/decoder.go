@@ -201,26 +201,43 @@ func (d *Decoder) dle(b []byte) int {
 	return d.counted(1)
 }
 
+// escParams is the number of parameter bytes of the ESC commands the
+// decoder knows (ESC * is variable and handled by escImage).
+var escParams = map[byte]int{
+	'@': 0, '2': 0, '<': 0, // initialise; default line spacing; return home
+	'a': 1, 'E': 1, 'G': 1, '!': 1, 'd': 1, // justification, emphasis, print mode, feed lines
+	'J': 1, '3': 1, '-': 1, 't': 1, 'M': 1, 'R': 1, ' ': 1, 'U': 1, 'V': 1, '{': 1, 'e': 1,
+	'$': 2, '\\': 2, 'c': 2, // positions; paper sensor settings
+	'p': 3, // cash drawer pulse
+}
+
 func (d *Decoder) esc(b []byte) int {
 	if len(b) < 2 {
 		return 0
+	}
+	if b[1] == '*' {
+		return d.escImage(b)
+	}
+	params, known := escParams[b[1]]
+	if !known {
+		d.errors++
+		return d.counted(2)
+	}
+	if len(b) < 2+params {
+		return 0
+	}
+	var n byte
+	if params > 0 {
+		n = b[2]
 	}
 	switch b[1] {
 	case '@':
 		d.endLine(false)
 		d.align, d.bold, d.double = escpos.AlignLeft, false, false
-		return d.counted(2)
-	case '2', '<': // default line spacing; return home
-		return d.counted(2)
-	}
-	if len(b) < 3 {
-		return 0
-	}
-	n := b[2]
-	switch b[1] {
 	case 'a':
-		d.align = escpos.Align(n % 48 % 3)
-		if n%48 > 2 {
+		if v := n % 48; v <= 2 { // 0-2 and '0'-'2'
+			d.align = escpos.Align(v)
+		} else {
 			d.errors++
 		}
 	case 'E', 'G':
@@ -233,25 +250,8 @@ func (d *Decoder) esc(b []byte) int {
 		for range n {
 			d.addLine(nil)
 		}
-	case 'J', '3', '-', 't', 'M', 'R', ' ', 'c', 'U', 'V', '{', 'e', 'p':
-		if b[1] == 'p' { // ESC p m t1 t2: cash drawer pulse
-			if len(b) < 5 {
-				return 0
-			}
-			return d.counted(5)
-		}
-	case '*':
-		return d.escImage(b)
-	case '$', '\\': // absolute / relative position: two bytes
-		if len(b) < 4 {
-			return 0
-		}
-		return d.counted(4)
-	default:
-		d.errors++
-		return d.counted(2)
 	}
-	return d.counted(3)
+	return d.counted(2 + params)
 }
 
 // escImage decodes ESC * m nL nH d…: one band of a column-format bit image.
