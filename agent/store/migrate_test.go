@@ -95,7 +95,8 @@ func TestNewerDatabaseRefusedUntouched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"CREATE TABLE future (x)", "INSERT INTO future VALUES (1)", "PRAGMA user_version = 99"} {
+	for _, q := range []string{"CREATE TABLE future (x)", "INSERT INTO future VALUES (1)",
+		"PRAGMA user_version = 99", fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -126,6 +127,47 @@ func TestNewerDatabaseRefusedUntouched(t *testing.T) {
 	}
 	if !bytes.Equal(before[18:20], []byte{1, 1}) { // header bytes 18-19: 1,1 = rollback journal (2,2 = WAL)
 		t.Fatalf("file format bytes = %v", before[18:20])
+	}
+}
+
+func TestForeignDatabaseRefusedUntouched(t *testing.T) {
+	for name, setup := range map[string][]string{
+		"another program's":        {"CREATE TABLE vouchers (id)", "PRAGMA application_id = 42"},
+		"unmarked, with tables":    {"CREATE TABLE sales (order_no)", "INSERT INTO sales VALUES ('X')"},
+		"ours at version 0, empty": nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "other.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec("PRAGMA user_version = 0"); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range setup {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			before, _ := os.ReadFile(path)
+			s, err := Open(context.Background(), path, Options{Logger: quiet, Cipher: testCipher(t)})
+			if setup == nil { // an empty SQLite file is fine to initialise
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+				return
+			}
+			if agent.CodeOf(err) != CodeForeignDatabase || !strings.Contains(err.Error(), "not modified") {
+				t.Fatalf("Open of a foreign database: %v", err)
+			}
+			after, _ := os.ReadFile(path)
+			if !bytes.Equal(before, after) {
+				t.Fatal("the foreign database was modified")
+			}
+		})
 	}
 }
 

@@ -12,9 +12,14 @@
 //   - times are INTEGER unix nanoseconds in UTC, and 0 means "not set"
 //     (the zero time.Time); sale and payload JSON keep RFC 3339 times;
 //   - booleans are INTEGER 0/1;
+//   - a sale row has indexed columns for what lists and checks select on,
+//     and the whole agent.Sale as a record: JSON, zstd-compressed with a
+//     fixed dictionary (codec.go);
 //   - the consumer's auth code and phone are sealed by the field cipher
-//     (AES-256-GCM) wherever they are stored: in the sale row's JSON and in
-//     outbox payloads. They are never in clear in the database file.
+//     (AES-256-GCM) wherever they are stored: in sale records and in
+//     outbox payloads. They are never in clear in the database file;
+//   - an outbox item whose payload is the sale saved with it shares the
+//     sale's record instead of storing it twice (outbox.go).
 //
 // The schema lives in migrations/NNNN_name.sql, embedded in the binary and
 // applied forward only by PRAGMA user_version (see migrate.go).
@@ -199,10 +204,6 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 // writes a new file, which query_only forbids, but it only reads this
 // database.
 func dsn(abs string, role connRole) string {
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	if !strings.HasPrefix(u.Path, "/") { // Windows: C:/… → /C:/…
-		u.Path = "/" + u.Path
-	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -214,7 +215,17 @@ func dsn(abs string, role connRole) string {
 	case roleReader:
 		q.Set("_query_only", "1")
 	}
-	return u.String() + "?" + q.Encode()
+	return fileURI(abs) + "?" + q.Encode()
+}
+
+// fileURI returns the SQLite URI of the file at the absolute path abs:
+// file:///dir/name.db, with characters such as '?' and '%' escaped.
+func fileURI(abs string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	if !strings.HasPrefix(u.Path, "/") { // Windows: C:/… → /C:/…
+		u.Path = "/" + u.Path
+	}
+	return u.String()
 }
 
 // connRole selects the DSN of a connection pool.
@@ -226,8 +237,17 @@ const (
 	roleBackup                 // a one-off connection for VACUUM INTO
 )
 
+// ApplicationID marks the terminal's database files (PRAGMA
+// application_id, set by migration 0001): "TRI1".
+const ApplicationID = 0x54524931
+
+// CodeForeignDatabase is the error code of a SQLite file that is not a
+// terminal database: it is refused and left untouched.
+const CodeForeignDatabase agent.Code = "FOREIGN_DATABASE"
+
 // refuseNewer opens an existing database read-only, without pragmas, and
-// returns ErrSchemaTooNew when its user_version is above latest.
+// returns ErrSchemaTooNew when its user_version is above latest, or a
+// CodeForeignDatabase error when it is some other program's database.
 func refuseNewer(ctx context.Context, abs string, latest int) error {
 	fi, err := os.Stat(abs)
 	if errors.Is(err, os.ErrNotExist) || (err == nil && fi.Size() == 0) {
@@ -236,18 +256,26 @@ func refuseNewer(ctx context.Context, abs string, latest int) error {
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	if !strings.HasPrefix(u.Path, "/") {
-		u.Path = "/" + u.Path
-	}
-	db, err := sql.Open("sqlite", u.String()+"?mode=ro")
+	db, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro")
 	if err != nil {
 		return fmt.Errorf("store: open read-only: %w", err)
 	}
 	defer db.Close()
-	var v int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	var v, app, objects int
+	err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	if err == nil {
+		err = db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app)
+	}
+	if err == nil {
+		err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_schema").Scan(&objects)
+	}
+	if err != nil {
 		return fmt.Errorf("store: read schema version of %s: %w", filepath.Base(abs), err)
+	}
+	if app != ApplicationID && (app != 0 || objects > 0) {
+		return &agent.Error{Code: CodeForeignDatabase, Detail: fmt.Sprintf(
+			"%s is not a trade-in terminal database (application_id %#x); it was not modified",
+			filepath.Base(abs), app)}
 	}
 	if v > latest {
 		return &agent.Error{Code: CodeSchemaTooNew, Detail: fmt.Sprintf(

@@ -1,10 +1,13 @@
 -- 0001: the terminal's first schema.
 --
--- Conventions (see agent/store/doc.go):
+-- Conventions (see the package comment in agent/store/store.go):
 --   * money is INTEGER fen;
 --   * times are INTEGER unix nanoseconds, UTC; 0 means "not set";
 --   * booleans are INTEGER 0/1;
 --   * enum values are the stable strings of package agent.
+
+-- Marks the file as a terminal database ("TRI1"); Open refuses others.
+PRAGMA application_id = 1414678833;
 
 -- Product library cache. WITHOUT ROWID: a barcode lookup is one b-tree
 -- search on the primary key, with the row stored in the index leaf.
