@@ -128,7 +128,8 @@ func (s *Server) handleRules(c *call) (any, error) {
 type pageToken struct {
 	Since  int64  `json:"s"`
 	Target int64  `json:"t"`
-	After  string `json:"a"`
+	AfterV int64  `json:"v"` // version of the last row sent
+	After  string `json:"a"` // barcode of the last row sent
 	Total  int    `json:"n"`
 }
 
@@ -149,7 +150,9 @@ func decodePageToken(s string) (pageToken, error) {
 // handleProducts serves one page of the library delta (since_version,
 // target]. The first page fixes the target (the current version) and the
 // total in its token, so later changes never tear a delta: they land in
-// the next one. Pages are in barcode order (keyset paging).
+// the next one. Pages are in (version, barcode) order, continued with a
+// row-value keyset so that every page is an index range scan (a million-row
+// library pages in constant time per page).
 func (s *Server) handleProducts(c *call) (any, error) {
 	q := c.r.URL.Query()
 	for k := range q {
@@ -183,21 +186,23 @@ func (s *Server) handleProducts(c *call) (any, error) {
 		if since > current {
 			return nil, invalid("since_version %d is ahead of the library version %d; resync from 0", since, current)
 		}
-		tok = pageToken{Since: since, Target: current}
+		tok = pageToken{Since: since, Target: current, AfterV: since}
 		if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM products WHERE version > ? AND version <= ?", since, current).
 			Scan(&tok.Total); err != nil {
 			return nil, err
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status
-		FROM products WHERE version > ? AND version <= ? AND barcode > ? ORDER BY barcode LIMIT ?`,
-		since, tok.Target, tok.After, limit+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, version
+		FROM products WHERE version > ? AND version <= ? AND (version, barcode) > (?, ?)
+		ORDER BY version, barcode LIMIT ?`,
+		since, tok.Target, tok.AfterV, tok.After, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	page := api.ProductPage{Items: make([]agent.Product, 0, limit), Version: tok.Target, Total: tok.Total}
 	more := false
+	var lastVersion int64
 	for rows.Next() {
 		if len(page.Items) == limit {
 			more = true
@@ -205,7 +210,7 @@ func (s *Server) handleProducts(c *call) (any, error) {
 		}
 		var p agent.Product
 		var cat string
-		if err := rows.Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status); err != nil {
+		if err := rows.Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status, &lastVersion); err != nil {
 			return nil, err
 		}
 		p.Category = agent.Category(cat)
@@ -216,7 +221,7 @@ func (s *Server) handleProducts(c *call) (any, error) {
 	}
 	if more {
 		next := tok
-		next.After = page.Items[len(page.Items)-1].Barcode
+		next.AfterV, next.After = lastVersion, page.Items[len(page.Items)-1].Barcode
 		page.NextPageToken = next.encode()
 	}
 	return page, nil
