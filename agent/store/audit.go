@@ -124,7 +124,13 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]age
 // newest entries leaves a shorter valid chain, which only a copy of the
 // head kept elsewhere (a backup, the platform) can reveal.
 func (s *Store) VerifyAudit(ctx context.Context) (entries int, err error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, subject, detail, prev_hash, hash
+	return verifyAudit(ctx, s.r)
+}
+
+// verifyAudit is VerifyAudit on any connection (Restore checks a backup
+// file with it before putting it in place).
+func verifyAudit(ctx context.Context, db queryer) (entries int, err error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq, at, actor, action, subject, detail, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return 0, fmt.Errorf("store: verify audit: %w", err)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"tradein/agent"
 )
 
 // queryer is what *sql.DB, *sql.Conn and *sql.Tx share for reads.
@@ -49,6 +51,100 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 	return nil
 }
 
+// Restore puts the backup file src in place of the database at dst. The
+// program that uses dst must be stopped (terminalctl restore stops the app
+// first): Restore replaces the file under any open connection.
+//
+// src is checked first and left unchanged: it must be a terminal database
+// (application_id), no newer than this program, pass integrity_check and
+// have an intact audit chain. The current dst, if any, is kept as
+// BackupDir/<name>-pre-restore-<UTC time>.db. The copy is written next to
+// dst, fsynced and renamed over it, so a crash leaves either the old or
+// the restored database, never a mix. Migrations, if src is older, run at
+// the next Open (with their own backup).
+func Restore(ctx context.Context, src, dst string, opt Options) error {
+	srcAbs, err := filepath.Abs(src)
+	if err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	dstAbs, err := filepath.Abs(dst)
+	if err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	if srcAbs == dstAbs {
+		return agent.Errorf(agent.CodeInvalidRequest, "store: restore: source and destination are the same file")
+	}
+	if opt.Clock == nil {
+		opt.Clock = agent.SystemClock{}
+	}
+	if opt.BackupDir == "" {
+		opt.BackupDir = filepath.Join(filepath.Dir(dstAbs), "backups")
+	}
+	migs, err := embeddedMigrations()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(srcAbs); err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	if err := refuseNewer(ctx, srcAbs, migs[len(migs)-1].version); err != nil {
+		return fmt.Errorf("store: restore from %s refused: %w", filepath.Base(srcAbs), err)
+	}
+	db, err := sql.Open("sqlite", fileURI(srcAbs)+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	defer db.Close()
+	if err := integrityCheck(ctx, db); err != nil {
+		return fmt.Errorf("store: restore from %s refused: %w", filepath.Base(srcAbs), err)
+	}
+	if _, err := verifyAudit(ctx, db); err != nil {
+		return fmt.Errorf("store: restore from %s refused: %w", filepath.Base(srcAbs), err)
+	}
+
+	stamp := opt.Clock.Now().UTC().Format(backupStampLayout)
+	if _, err := os.Stat(dstAbs); err == nil {
+		base := strings.TrimSuffix(filepath.Base(dstAbs), filepath.Ext(dstAbs))
+		keep := filepath.Join(opt.BackupDir, fmt.Sprintf("%s-pre-restore-%s.db", base, stamp))
+		if err := os.MkdirAll(opt.BackupDir, 0o700); err != nil {
+			return fmt.Errorf("store: restore: %w", err)
+		}
+		cur, err := sql.Open("sqlite", dsn(dstAbs, roleBackup))
+		if err != nil {
+			return fmt.Errorf("store: restore: %w", err)
+		}
+		_, err = cur.ExecContext(ctx, "VACUUM INTO ?", keep)
+		cur.Close()
+		if err != nil {
+			return fmt.Errorf("store: restore: keep the current database: %w", err)
+		}
+		if err := syncFile(keep); err != nil {
+			return fmt.Errorf("store: restore: keep the current database: %w", err)
+		}
+	}
+
+	tmp := dstAbs + ".restoring"
+	_ = os.Remove(tmp)
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("store: restore: copy %s: %w", filepath.Base(srcAbs), err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	// The old database's WAL and shared-memory index belong to the old
+	// file; left behind they would be replayed onto the restored one.
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(dstAbs + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store: restore: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dstAbs); err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	return syncFile(dstAbs)
+}
+
 // syncFile fsyncs the file and its directory, so that a backup made just
 // before a migration survives a power cut during the migration.
 func syncFile(path string) error {
@@ -73,7 +169,11 @@ func syncFile(path string) error {
 // IntegrityCheck runs PRAGMA integrity_check and returns nil when SQLite
 // answers "ok", or an error listing (up to 20 of) the problems it found.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
-	rows, err := s.r.QueryContext(ctx, "PRAGMA integrity_check(20)")
+	return integrityCheck(ctx, s.r)
+}
+
+func integrityCheck(ctx context.Context, db queryer) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check(20)")
 	if err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)
 	}
