@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"tradein/cmd/tradein-terminal/wiring"
+)
+
+// processStart is as close to the process start as Go code gets; the
+// "first frame" log line measures from it (start-up benchmark).
+var processStart = time.Now()
+
+// AppID names the app to the OS (preferences, notifications).
+const AppID = "cn.tradein.terminal"
+
+// runWindow shows the main window and runs the Fyne event loop until the
+// window is closed, ctx ends (Ctrl-C, SIGTERM) or a restart is asked for.
+// It reports whether the program should restart.
+func runWindow(ctx context.Context, app *wiring.App, restart <-chan struct{}) bool {
+	a := fyneapp.NewWithID(AppID)
+	log := app.Logger()
+	a.Lifecycle().SetOnStarted(func() {
+		log.Info("first frame", "since_start_ms", time.Since(processStart).Milliseconds())
+	})
+	startUI(a, app.Terminal(), app.Support(), app.Config().Lang, app.Layout().Dir)
+
+	var again atomic.Bool
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			log.Info("stop requested; closing the window")
+		case <-restart:
+			again.Store(true)
+			log.Info("restarting with the new enrollment")
+		}
+		fyne.Do(a.Quit)
+	}()
+	a.Run()
+	return again.Load()
+}
