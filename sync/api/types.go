@@ -76,7 +76,9 @@ type HealthResponse struct {
 // ProductPage is one page of GET /v1/products. Items are the products that
 // changed after since_version up to Version (the target version of the
 // whole delta); NextPageToken is empty on the last page. Total counts the
-// items of the whole delta. A delisted product arrives with status DELISTED.
+// items of the whole delta when its first page was served; a row changed
+// while paging moves to the next delta, so fewer may arrive. A delisted
+// product arrives with status DELISTED.
 type ProductPage struct {
 	Items         []agent.Product `json:"items"`
 	Version       int64           `json:"version"`

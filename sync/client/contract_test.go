@@ -369,3 +369,80 @@ func TestRateLimitAndServerErrors(t *testing.T) {
 		t.Fatalf("after faults cleared: %v", err)
 	}
 }
+
+// TestProductDeltas: changes published while a terminal pages through a
+// delta do not tear it; they arrive in the next delta, delistings included.
+func TestProductDeltasAndRules(t *testing.T) {
+	e := startEnv(t, client.Config{})
+	first, err := e.c.Products(ctx, 0, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := mate70
+	changed.FiledPriceFen = agent.Yuan(5799)
+	delisted := tvHis
+	delisted.Status = agent.ProductDelisted
+	v2, err := e.srv.UpsertProducts(ctx, changed, delisted)
+	if err != nil || v2 != first.Version+1 {
+		t.Fatalf("upsert = %d, %v", v2, err)
+	}
+	seen := map[string]bool{}
+	for _, p := range first.Items {
+		seen[p.Barcode] = true
+	}
+	for tok := first.NextPageToken; tok != ""; {
+		page, err := e.c.Products(ctx, 0, tok, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Version != first.Version || page.Total != first.Total {
+			t.Fatalf("delta moved mid-way: %+v", page)
+		}
+		for _, p := range page.Items {
+			seen[p.Barcode] = true
+		}
+		tok = page.NextPageToken
+	}
+	delta, err := e.c.Products(ctx, first.Version, "", 0)
+	if err != nil || delta.Version != v2 || delta.Total != 2 || len(delta.Items) != 2 {
+		t.Fatalf("next delta = %+v, %v", delta, err)
+	}
+	for _, p := range delta.Items {
+		seen[p.Barcode] = true
+		if (p.Barcode == changed.Barcode && p != changed) || (p.Barcode == delisted.Barcode && p.Status != agent.ProductDelisted) {
+			t.Errorf("delta item %+v", p)
+		}
+	}
+	// The two deltas together hold the whole library: a row changed while
+	// the first was paged moved to the second.
+	if len(seen) != first.Total {
+		t.Errorf("deltas cover %d of %d products", len(seen), first.Total)
+	}
+	// A delisted product is no longer subsidised.
+	_, err = e.try(e.c, e.code(agent.CatTV).Code, tvHis, uniq("SN"), agent.Yuan(4000))
+	wantCode(t, err, agent.CodeNotEligible)
+
+	// Rules published by the platform are what the terminal downloads and
+	// what the platform applies.
+	r, err := e.srv.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range r.Categories {
+		if r.Categories[i].Category == agent.CatPhone {
+			r.Categories[i].CapFen = agent.Yuan(300)
+		}
+	}
+	r.Version = "test-2"
+	if err := e.srv.SetRules(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.c.Rules(ctx)
+	if err != nil || got.Version != "test-2" {
+		t.Fatalf("rules = %+v, %v", got.Version, err)
+	}
+	f, err := e.try(e.c, e.code(agent.CatPhone).Code, changed, uniq("SN"), agent.Yuan(5000))
+	if err != nil || f.DiscountFen != agent.Yuan(300) {
+		t.Errorf("try under new rules = %+v, %v; want the 300-yuan cap", f, err)
+	}
+}
