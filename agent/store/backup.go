@@ -145,9 +145,13 @@ func Restore(ctx context.Context, src, dst string, opt Options) error {
 	return syncFile(dstAbs)
 }
 
-// syncFile fsyncs the file and its directory, so that a backup made just
-// before a migration survives a power cut during the migration.
+// syncFile makes the file owner-only and fsyncs it and its directory, so
+// that a backup made just before a migration survives a power cut during
+// the migration.
 func syncFile(path string) error {
+	if err := os.Chmod(path, 0o600); err != nil {
+		return err
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,13 @@ func TestMigrateFromEmptyAndReopen(t *testing.T) {
 		"sales", "trade_ins", "pickups", "outbox", "print_jobs", "staff", "audit_log"} {
 		if n := count(t, s, "sqlite_master", "type = 'table' AND name = ?", table); n != 1 {
 			t.Errorf("table %s missing", table)
+		}
+	}
+	if runtime.GOOS != "windows" {
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: mode %v, %v; want 0600", filepath.Base(f), fi.Mode().Perm(), err)
+			}
 		}
 	}
 	var mode string

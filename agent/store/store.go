@@ -157,6 +157,13 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 	if err := refuseNewer(ctx, abs, latest); err != nil {
 		return nil, err
 	}
+	// A new database file is created owner-only: it holds sealed personal
+	// data and business records. SQLite gives -wal and -shm the same mode.
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("store: create database: %w", err)
+	}
 
 	s := &Store{path: abs, cipher: opt.Cipher, clock: opt.Clock, log: opt.Logger, opt: opt}
 	s.w, err = sql.Open("sqlite", dsn(abs, roleWriter))
