@@ -63,7 +63,8 @@ const interruptedDetail = "interrupted while printing; check the paper before re
 //   - a printer reporting paper out, cover open or offline makes the job
 //     wait (still QUEUED) and is asked again every Poll; once ready, the job
 //     prints — a receipt is never sent to a printer that said it can't print;
-//   - a printer that does not answer DLE EOT gets the job anyway;
+//   - a printer that does not answer DLE EOT gets the job anyway (one that
+//     answered before is asked maxSilentPolls more times first);
 //   - a port that cannot be opened, or fails while writing, makes the job
 //     FAILED; the operator retries or skips it (RetryJob, SkipJob);
 //   - a job is marked before its bytes are sent, so a crash mid-job leaves
@@ -85,11 +86,19 @@ type Spooler struct {
 	counters map[string]int64
 
 	// Run's own state (only Run's goroutine touches these).
-	port    io.ReadWriteCloser
-	dev     *Printer
-	reopen  *backoff.Backoff
-	nextTry time.Time
+	port     io.ReadWriteCloser
+	dev      *Printer
+	reopen   *backoff.Backoff
+	nextTry  time.Time
+	answered bool // the printer on this port has answered DLE EOT
+	silent   int  // consecutive unanswered status requests
 }
+
+// maxSilentPolls: a printer that has answered status requests before and
+// now stays silent is asked this many more times (Poll apart) before a job
+// is printed blind. A printer that never answers (no status support, or a
+// cable without a receive line) gets its jobs at once.
+const maxSilentPolls = 3
 
 // NewSpooler returns a spooler storing jobs in jobs and printing through
 // the port cfg.Port (opened with open; nil means serialport.Open).
@@ -332,21 +341,31 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 	st, err := s.dev.Status(ctx)
 	switch {
 	case errors.Is(err, ErrNoStatus):
-		// Not every printer answers; print anyway.
 		s.add(CounterStatusTimeouts, 1)
+		if s.answered && s.silent < maxSilentPolls {
+			s.silent++
+			return s.cfg.Poll
+		}
+		// Not every printer answers; print anyway.
 		s.cfg.Log.Info("printer: no status reply; printing anyway", "job", job.ID)
 	case err != nil:
 		s.lost(err)
 		s.fail(ctx, job, err.Error())
 		return 0
 	case !st.Ready():
+		s.heard()
 		s.add(CounterNotReadyWaits, 1)
 		s.report(agent.DeviceError, st.Code(), st.Detail())
 		return s.cfg.Poll
+	default:
+		s.heard()
 	}
 	s.send(ctx, job, st)
 	return 0
 }
+
+// heard records a status reply.
+func (s *Spooler) heard() { s.answered, s.silent = true, 0 }
 
 // send prints one job exactly once: mark, write, mark done.
 func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status) {
@@ -432,6 +451,7 @@ func (s *Spooler) ensurePort(force bool) bool {
 	s.reopen.Reset()
 	s.nextTry = time.Time{}
 	s.port, s.dev = p, New(p, s.cfg.Printer)
+	s.answered, s.silent = false, 0
 	s.cfg.Log.Info("printer: port open", "port", s.cfg.Port.Path)
 	s.report(agent.DeviceIdle, "", "")
 	return true
@@ -466,8 +486,10 @@ func (s *Spooler) refreshStatus(ctx context.Context) {
 	case err != nil:
 		s.lost(err)
 	case st.Ready():
+		s.heard()
 		s.report(agent.DeviceIdle, st.Code(), st.Detail())
 	default:
+		s.heard()
 		s.report(agent.DeviceError, st.Code(), st.Detail())
 	}
 }

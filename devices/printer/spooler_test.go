@@ -48,6 +48,11 @@ func newSpoolRigRoll(t *testing.T, jobs agent.PrintJobs, cfg SpoolerConfig, roll
 	if cfg.Poll == 0 {
 		cfg.Poll = 20 * time.Millisecond
 	}
+	if cfg.Printer.StatusTimeout == 0 {
+		// Generous: on a loaded 2-core CI machine a reply can be late, and
+		// a late reply means "print anyway" (see TestMutePrinterPrintsAnyway).
+		cfg.Printer.StatusTimeout = 3 * time.Second
+	}
 	cfg.Log = quiet
 	r.sp = NewSpooler(cfg, jobs, nil, func(s agent.DeviceStatus) {
 		select {
@@ -279,6 +284,23 @@ func TestMutePrinterPrintsAnyway(t *testing.T) {
 	r.waitJob(t, id, agent.PrintDone)
 	if r.sp.Status().Counters[CounterStatusTimeouts] == 0 {
 		t.Fatal("status timeout not counted")
+	}
+}
+
+// TestPrinterFallsSilent: a printer that answered before and then stops
+// answering is asked maxSilentPolls more times before the job goes out blind.
+func TestPrinterFallsSilent(t *testing.T) {
+	r := newSpoolRig(t, newMemJobs(), SpoolerConfig{Printer: Config{StatusTimeout: 50 * time.Millisecond}})
+	ctx := context.Background()
+	a, _ := r.sp.PrintReceipt(ctx, saleReceipt("ORD-LOUD"))
+	r.waitPrinted(t, 1)
+	r.waitJob(t, a, agent.PrintDone)
+	r.sim.SetMute(true)
+	b, _ := r.sp.PrintReceipt(ctx, saleReceipt("ORD-SILENT"))
+	r.waitPrinted(t, 2)
+	r.waitJob(t, b, agent.PrintDone)
+	if n := r.sp.Status().Counters[CounterStatusTimeouts]; n != maxSilentPolls+1 {
+		t.Fatalf("%d status timeouts, want %d", n, maxSilentPolls+1)
 	}
 }
 
