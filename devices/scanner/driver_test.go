@@ -194,11 +194,12 @@ func TestReconnectPolicyBound(t *testing.T) {
 
 // TestDriverIdleFraming uses a scanner without suffix: codes end by silence.
 func TestDriverIdleFraming(t *testing.T) {
-	r := newRig(t, FramerConfig{Suffix: SuffixNone, IdleTimeout: 30 * time.Millisecond}, devsim.ScannerConfig{NoSuffix: true})
-	r.sim.SendRaw([]byte("69012345"))
-	r.sim.SendRaw([]byte("67892"))
-	if e := r.next(t); e.Value != "6901234567892" {
-		t.Fatalf("event %+v", e)
+	r := newRig(t, FramerConfig{Suffix: SuffixNone}, devsim.ScannerConfig{NoSuffix: true})
+	for _, code := range []string{"6901234567892", "ABC-12345678"} {
+		r.sim.Send(code)
+		if e := r.next(t); e.Value != code {
+			t.Fatalf("event %+v, want %s", e, code)
+		}
 	}
 }
 
