@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -33,35 +34,33 @@ var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 // larger is a damaged or hostile file, refused instead of filling memory.
 const maxRecord = 4 << 20
 
+// The encoder and decoder are built once, on first use; both are safe for
+// concurrent EncodeAll / DecodeAll.
 var (
-	recordEncoder *zstd.Encoder // safe for concurrent EncodeAll
-	recordDecoder *zstd.Decoder // safe for concurrent DecodeAll
+	recordEncoder = sync.OnceValues(func() (*zstd.Encoder, error) {
+		return zstd.NewWriter(nil,
+			zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithEncoderDictRaw(saleDictV1ID, saleDictV1),
+			zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
+			zstd.WithLowerEncoderMem(true),
+			zstd.WithEncoderCRC(true))
+	})
+	recordDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
+		return zstd.NewReader(nil,
+			zstd.WithDecoderDictRaw(saleDictV1ID, saleDictV1),
+			zstd.WithDecoderConcurrency(max(4, runtime.GOMAXPROCS(0))),
+			zstd.WithDecoderMaxMemory(maxRecord),
+			zstd.WithDecoderLowmem(true))
+	})
 )
 
-func init() {
-	var err error
-	recordEncoder, err = zstd.NewWriter(nil,
-		zstd.WithEncoderLevel(zstd.SpeedFastest),
-		zstd.WithEncoderDictRaw(saleDictV1ID, saleDictV1),
-		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
-		zstd.WithLowerEncoderMem(true),
-		zstd.WithEncoderCRC(true))
-	if err != nil {
-		panic(fmt.Sprintf("store: zstd encoder: %v", err)) // static options: cannot fail at run time
-	}
-	recordDecoder, err = zstd.NewReader(nil,
-		zstd.WithDecoderDictRaw(saleDictV1ID, saleDictV1),
-		zstd.WithDecoderConcurrency(max(4, runtime.GOMAXPROCS(0))),
-		zstd.WithDecoderMaxMemory(maxRecord),
-		zstd.WithDecoderLowmem(true))
-	if err != nil {
-		panic(fmt.Sprintf("store: zstd decoder: %v", err))
-	}
-}
-
 // packRecord compresses a JSON record for storage.
-func packRecord(js []byte) []byte {
-	return recordEncoder.EncodeAll(js, make([]byte, 0, len(js)/2))
+func packRecord(js []byte) ([]byte, error) {
+	enc, err := recordEncoder()
+	if err != nil {
+		return nil, fmt.Errorf("store: record encoder: %w", err)
+	}
+	return enc.EncodeAll(js, make([]byte, 0, len(js)/2)), nil
 }
 
 // unpackRecord returns the JSON of a stored record: a zstd frame is
@@ -70,7 +69,11 @@ func unpackRecord(b []byte) ([]byte, error) {
 	if !bytes.HasPrefix(b, zstdMagic) {
 		return b, nil
 	}
-	js, err := recordDecoder.DecodeAll(b, nil)
+	dec, err := recordDecoder()
+	if err != nil {
+		return nil, fmt.Errorf("store: record decoder: %w", err)
+	}
+	js, err := dec.DecodeAll(b, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: decompress record: %w", err)
 	}

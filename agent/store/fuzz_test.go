@@ -66,7 +66,11 @@ func FuzzPayloadSealing(f *testing.F) {
 
 // FuzzUnpackRecord: any stored bytes decode or fail cleanly.
 func FuzzUnpackRecord(f *testing.F) {
-	f.Add(packRecord([]byte(`{"order_no":"O1","state":"COMMITTED"}`)))
+	packed, err := packRecord([]byte(`{"order_no":"O1","state":"COMMITTED"}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(packed)
 	f.Add([]byte(`{"order_no":"O1"}`))
 	f.Add(append([]byte{0x28, 0xb5, 0x2f, 0xfd}, 0, 0, 0))
 	f.Add([]byte{})

@@ -55,7 +55,7 @@ func (s *Store) encodeSale(sale agent.Sale) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: encode sale %s: %w", sale.OrderNo, err)
 	}
-	return packRecord(b), nil
+	return packRecord(b)
 }
 
 // decodeSale reverses encodeSale.
