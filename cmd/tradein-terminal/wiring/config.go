@@ -142,9 +142,8 @@ func ValidateDevices(d agent.DeviceConfig) error {
 		return bad("scanner mode %q must be serial, wedge or off", s.Mode)
 	}
 	if s.Mode == agent.ScannerSerial {
-		if strings.TrimSpace(s.Port) == "" {
-			return bad("the serial scanner needs a port")
-		}
+		// An empty port is allowed: a fresh install has none until field
+		// support picks one; the status bar shows the scanner missing.
 		if err := checkLine(s.Baud, s.DataBits, s.Parity, s.StopBits); err != nil {
 			return bad("scanner: %v", err)
 		}

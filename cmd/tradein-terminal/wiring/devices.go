@@ -68,8 +68,11 @@ func (m *deviceManager) configureLocked(cfg agent.DeviceConfig) {
 
 	m.scan = nil
 	s := cfg.Scanner
-	switch s.Mode {
-	case agent.ScannerSerial:
+	switch {
+	case s.Mode == agent.ScannerSerial && s.Port == "":
+		m.onStatus(agent.DeviceStatus{Name: "scanner", State: agent.DeviceError, Code: "DISCONNECTED",
+			Detail: "no scanner port configured", At: m.clock.Now()})
+	case s.Mode == agent.ScannerSerial:
 		suffix, _ := scannerSuffix(s.Suffix) // validated before
 		m.scan = scanner.New(scanner.Config{
 			Port: serialport.Config{Path: s.Port, Baud: s.Baud, DataBits: s.DataBits,
@@ -78,7 +81,7 @@ func (m *deviceManager) configureLocked(cfg agent.DeviceConfig) {
 			Clock:  m.clock,
 			Log:    m.log,
 		}, m.open, m.onScan, m.onStatus)
-	case agent.ScannerWedge:
+	case s.Mode == agent.ScannerWedge:
 		// The window receives the keys; the UI tells scans from typing.
 		m.onStatus(agent.DeviceStatus{Name: "scanner", Port: "keyboard", State: agent.DeviceIdle, At: m.clock.Now()})
 	default:
