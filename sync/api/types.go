@@ -375,9 +375,11 @@ type BatchResult struct {
 }
 
 // DaySummary is the data of GET /v1/summary/day: the calling terminal's
-// totals of one day (Asia/Shanghai calendar day) for reconciliation.
-// Sales counts sales committed that day (online and offline); Refunds the
-// refunds made that day; amounts are of the committed sales.
+// totals of one China-time calendar day, for reconciliation with the
+// terminal's daily report. Sales counts the sales whose trans_time falls
+// on the day (online and offline, refunded later or not) and the amounts
+// are theirs; Refunds and RefundedFen count refunds made on the day;
+// Pickups the pickups made on the day.
 type DaySummary struct {
 	Date          string                `json:"date"` // YYYY-MM-DD
 	TerminalNo    string                `json:"terminal_no"`

@@ -64,10 +64,12 @@ func (s *Server) handleEnroll(c *call) (any, error) {
 			return nil, unauthorized("enrollment code used up (%d terminals)", maxUses)
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM terminals").Scan(&n); err != nil {
+		var county string
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*), (SELECT county_code FROM stores WHERE store_id = ?) FROM terminals",
+			storeID).Scan(&n, &county); err != nil {
 			return nil, err
 		}
-		termNo = fmt.Sprintf("T%s%04d", DemoCounty, n+1)
+		termNo = fmt.Sprintf("T%s%04d", county, n+1)
 		secret = make([]byte, 32)
 		rand.Read(secret)
 		if _, err := tx.ExecContext(ctx, "INSERT INTO terminals VALUES (?, ?, ?, ?, ?, ?)",

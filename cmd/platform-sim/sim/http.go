@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"tradein/agent"
@@ -81,15 +84,9 @@ func (s *Server) routes() http.Handler {
 	return s.recoverer(s.logRequests(s.faults.middleware(mux)))
 }
 
+// allowed lists the methods of a path for the Allow header, sorted.
 func allowed(m map[string]endpoint) string {
-	out := ""
-	for k := range m {
-		if out != "" {
-			out += ", "
-		}
-		out += k
-	}
-	return out
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
 
 // serveEndpoint reads the body (at most api.MaxBodyBytes), authenticates a

@@ -143,30 +143,40 @@ func TestSyntheticProducts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var n, bad int
-	rows, err := s.db.Query("SELECT barcode FROM products WHERE version = ?", syntheticVersion)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var b string
-		rows.Scan(&b)
-		n++
-		if agent.ValidateGTIN(b) != nil || !strings.HasPrefix(b, "699") {
-			bad++
+	count := func(version int) (n, bad int) {
+		rows, err := s.db.Query("SELECT barcode FROM products WHERE version = ?", version)
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer rows.Close()
+		for rows.Next() {
+			var b string
+			rows.Scan(&b)
+			n++
+			if agent.ValidateGTIN(b) != nil || !strings.HasPrefix(b, "699") {
+				bad++
+			}
+		}
+		return n, bad
 	}
-	rows.Close()
-	if n != 2000 || bad != 0 {
-		t.Errorf("%d synthetic products, %d with bad barcodes", n, bad)
+	// The demo library is version 1; the first synthetic rows version 2.
+	if n, bad := count(2); n != 2000 || bad != 0 {
+		t.Errorf("%d synthetic products at version 2, %d with bad barcodes", n, bad)
 	}
-	// Asking again for more adds only the missing ones.
+	// Growing adds only the missing rows, as the next version.
 	if err := ensureSynthetic(t.Context(), s.db, 2500); err != nil {
 		t.Fatal(err)
 	}
-	s.db.QueryRow("SELECT COUNT(*) FROM products WHERE version = ?", syntheticVersion).Scan(&n)
-	if n != 2500 {
-		t.Errorf("after growing: %d", n)
+	if n, bad := count(3); n != 500 || bad != 0 {
+		t.Errorf("after growing: %d new rows at version 3 (%d bad)", n, bad)
+	}
+	if err := ensureSynthetic(t.Context(), s.db, 2500); err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	s.db.QueryRow("SELECT value FROM meta WHERE key = ?", metaLibraryVersion).Scan(&v)
+	if v != "3" {
+		t.Errorf("library version %s after a no-op, want 3", v)
 	}
 }
 

@@ -11,11 +11,6 @@ import (
 	"tradein/agent"
 )
 
-// syntheticVersion is the library version synthetic products are added
-// at, so a terminal synced to the demo library (version 1) downloads them
-// as one delta.
-const syntheticVersion = 2
-
 // syntheticRowsPerInsert batches rows into one INSERT: about 20x faster
 // than one statement per row, and under SQLite's 32766-parameter limit.
 const syntheticRowsPerInsert = 500
@@ -23,7 +18,8 @@ const syntheticRowsPerInsert = 500
 // ensureSynthetic makes sure the library holds n generated products (for
 // library-sync benchmarks). Barcodes are 699 + a 9-digit serial + check
 // digit; categories, brands and prices cycle. It adds only the missing
-// rows, in one transaction.
+// rows, in one transaction, as one new library version, so a terminal
+// synced before downloads exactly the added rows as one delta.
 func ensureSynthetic(ctx context.Context, db *sql.DB, n int) error {
 	if n > 999_999_999 {
 		return fmt.Errorf("synthetic products: %d is more than the 699 barcode range holds", n)
@@ -44,6 +40,15 @@ func ensureSynthetic(ctx context.Context, db *sql.DB, n int) error {
 	if have >= n {
 		return nil
 	}
+	var cur string
+	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaLibraryVersion).Scan(&cur); err != nil {
+		return err
+	}
+	current, err := strconv.ParseInt(cur, 10, 64)
+	if err != nil {
+		return fmt.Errorf("library version %q: %w", cur, err)
+	}
+	version := strconv.FormatInt(current+1, 10)
 	cats := voucherCategories
 	brands := []string{"Haier", "Midea", "Gree", "Hisense", "TCL", "Huawei", "Xiaomi", "Lenovo"}
 	var sb strings.Builder
@@ -63,7 +68,7 @@ func ensureSynthetic(ctx context.Context, db *sql.DB, n int) error {
 		} else {
 			sb.WriteString(",")
 		}
-		sb.WriteString("(?,?,?,?,?,?,?,?,'" + agent.ProductActive + "'," + strconv.Itoa(syntheticVersion) + ")")
+		sb.WriteString("(?,?,?,?,?,?,?,?,'" + agent.ProductActive + "'," + version + ")")
 		cat := cats[i%len(cats)]
 		brand := brands[i%len(brands)]
 		grade := 0
@@ -85,8 +90,7 @@ func ensureSynthetic(ctx context.Context, db *sql.DB, n int) error {
 	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", metaSyntheticCount, strconv.Itoa(n)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = ? AND CAST(value AS INTEGER) < ?",
-		strconv.Itoa(syntheticVersion), metaLibraryVersion, syntheticVersion); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = ?", version, metaLibraryVersion); err != nil {
 		return err
 	}
 	return tx.Commit()
