@@ -39,6 +39,10 @@ type Config struct {
 	// Sleep waits between paced chunks; nil uses a timer. Tests pass one
 	// that records instead of sleeping.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxHold is how long the printer may hold XOFF before Print fails;
+	// default DefaultMaxHold. XON/XOFF is always honoured: a printer
+	// without software flow control never sends those bytes.
+	MaxHold time.Duration
 }
 
 // Printer talks to one printer. Status and Print must not be called
@@ -48,7 +52,8 @@ type Printer struct {
 	w       io.Writer
 	replies chan byte
 	readErr chan error // receives the reader's error once, then is closed
-	dead    error      // the reader's error, once seen
+	flow    flow
+	dead    error // the reader's error, once seen
 }
 
 // New returns a Printer writing to and reading replies from rw. It starts a
@@ -63,6 +68,9 @@ func New(rw io.ReadWriter, cfg Config) *Printer {
 	if cfg.Sleep == nil {
 		cfg.Sleep = backoff.Sleep
 	}
+	if cfg.MaxHold <= 0 {
+		cfg.MaxHold = DefaultMaxHold
+	}
 	p := &Printer{cfg: cfg, w: rw, replies: make(chan byte, 64), readErr: make(chan error, 1)}
 	go p.read(rw)
 	return p
@@ -73,6 +81,9 @@ func (p *Printer) read(r io.Reader) {
 	for {
 		n, err := r.Read(buf)
 		for _, b := range buf[:n] {
+			if p.flow.observe(b) {
+				continue
+			}
 			select {
 			case p.replies <- b:
 			default: // nobody asked: line noise or a late reply; drop it
@@ -152,11 +163,15 @@ func (p *Printer) reply(ctx context.Context) (byte, error) {
 	}
 }
 
-// Print writes data in chunks, paced when PaceBaud is set. An error means
-// the printer may have printed part of it.
+// Held reports whether the printer has sent XOFF and not yet XON.
+func (p *Printer) Held() bool { return p.flow.Held() }
+
+// Print writes data in chunks, paced when PaceBaud is set and paused while
+// the printer holds XOFF. An error means the printer may have printed part
+// of it.
 func (p *Printer) Print(ctx context.Context, data []byte) error {
 	for len(data) > 0 {
-		if err := ctx.Err(); err != nil {
+		if err := p.flow.wait(ctx, p.cfg.MaxHold); err != nil {
 			return err
 		}
 		n := min(p.cfg.ChunkSize, len(data))
