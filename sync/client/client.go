@@ -121,6 +121,15 @@ func (c *Client) WithCredentials(terminalNo string, secret []byte) *Client {
 	return &n
 }
 
+// CloseIdleConnections closes the client's idle keep-alive connections
+// (at shutdown, and in tests before stopping a server: an HTTP server
+// waits up to 5 s for connections that were dialled but never used).
+func (c *Client) CloseIdleConnections() {
+	if t, ok := c.http.GetClient().Transport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
+}
+
 // request describes one call.
 type request struct {
 	method string

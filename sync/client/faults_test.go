@@ -103,13 +103,13 @@ func TestPinnedCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, url := startTLS(t, files)
-	_ = srv
+	_, url := startTLS(t, files)
 	caPEM, _ := os.ReadFile(files.CAFile)
 	good, err := client.New(client.Config{BaseURL: url, CAPEM: caPEM})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(good.CloseIdleConnections) // runs before the server stops
 	if err := good.Health(ctx); err != nil {
 		t.Fatalf("pinned CA: %v", err)
 	}
