@@ -193,13 +193,30 @@ func TestNoCodeAndBadInput(t *testing.T) {
 // BenchmarkDecodeQRPhoto decodes a QR code from a 640×480 photo-like
 // JPEG (target: median ≤ 30 ms).
 func BenchmarkDecodeQRPhoto(b *testing.B) {
-	img := photo(b, code(b, gozxing.BarcodeFormat_QR_CODE, verifyURL), 5, false)
+	benchDecode(b, photo(b, code(b, gozxing.BarcodeFormat_QR_CODE, verifyURL), 5, false), true)
+}
+
+// BenchmarkDecodeEAN13PhotoTurned: a barcode photographed sideways needs
+// the harder passes.
+func BenchmarkDecodeEAN13PhotoTurned(b *testing.B) {
+	benchDecode(b, photo(b, code(b, gozxing.BarcodeFormat_EAN_13, "6901234567892"), 3, true), true)
+}
+
+// BenchmarkDecodeNoCode is the worst case: every reader, pass and rotation
+// runs and finds nothing.
+func BenchmarkDecodeNoCode(b *testing.B) {
+	blank := photo(b, code(b, gozxing.BarcodeFormat_QR_CODE, "x"), 0, false)
+	benchDecode(b, blank, false)
+}
+
+func benchDecode(b *testing.B, img image.Image, found bool) {
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if _, err := Decode(img); err != nil {
-			b.Fatal(err)
+		_, err := Decode(img)
+		if (err == nil) != found {
+			b.Fatalf("found=%v: %v", found, err)
 		}
 		times = append(times, time.Since(start))
 	}
