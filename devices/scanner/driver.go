@@ -25,7 +25,7 @@ type Config struct {
 	Port   serialport.Config // path, baud, data bits, parity, stop bits
 	Framer FramerConfig      // suffix, idle timeout, AIM prefix, max length
 	Retry  backoff.Policy    // reconnect delays; zero: DefaultRetry
-	Clock  agent.Clock       // timestamps of events; nil: system clock
+	Clock  agent.Clock       // timestamps of events and statuses; nil: system clock (idle framing always uses the wall clock)
 	Log    *slog.Logger      // nil: slog.Default()
 }
 
