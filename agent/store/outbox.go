@@ -20,9 +20,9 @@ const maxLastError = 500
 //
 // sameAsSale says the payload is exactly the JSON of the sale saved in
 // the same transaction (the usual commit item). Then the payload is not
-// stored twice: payload stays NULL and readers take the sale row's record,
-// until the sale row changes (detachPayloads copies it first). This halves
-// what a sale costs on disk and on the commit path.
+// stored twice: the row is marked shares_sale and readers take the sale
+// row's record, until the sale row changes (detachPayloads copies it
+// first). This halves what a sale costs on disk and on the commit path.
 func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxItem, sameAsSale bool) (int64, error) {
 	if it.Kind == "" || it.RequestNo == "" {
 		return 0, agent.Errorf(agent.CodeInvalidRequest, "store: outbox item without kind or request number")
@@ -33,18 +33,15 @@ func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxI
 	if it.NextAttemptAt.IsZero() {
 		it.NextAttemptAt = it.CreatedAt
 	}
-	var payload []byte // NULL: the sale's record
+	var payload []byte // stays NULL when shared with the sale
 	if !sameAsSale {
 		var err error
 		if payload, err = s.sealPayload(it.Payload); err != nil {
 			return 0, err
 		}
-		if payload == nil {
-			payload = []byte{}
-		}
 	}
 	res, err := tx.StmtContext(ctx, s.insOutbox).ExecContext(ctx,
-		string(it.Kind), it.RequestNo, it.OrderNo, payload, nanos(it.CreatedAt),
+		string(it.Kind), it.RequestNo, it.OrderNo, payload, boolInt(sameAsSale), nanos(it.CreatedAt),
 		it.Attempts, nanos(it.NextAttemptAt), truncate(it.LastError, maxLastError))
 	if err != nil {
 		return 0, fmt.Errorf("store: enqueue %s %s (request %s): %w", it.Kind, it.OrderNo, it.RequestNo, err)
@@ -76,10 +73,11 @@ func (s *Store) Enqueue(ctx context.Context, a agent.AuditEntry, items ...agent.
 	return seqs, nil
 }
 
-// outboxSelect reads outbox items; a NULL payload is the sale row's record.
-const outboxSelect = `SELECT o.seq, o.kind, o.request_no, o.order_no, o.payload, s.data, o.created_at,
-	o.attempts, o.next_attempt_at, o.last_error
-	FROM outbox o LEFT JOIN sales s ON o.payload IS NULL AND s.order_no = o.order_no`
+// outboxSelect reads outbox items with the sale record of those that
+// share it.
+const outboxSelect = `SELECT o.seq, o.kind, o.request_no, o.order_no, o.payload, o.shares_sale, s.data,
+	o.created_at, o.attempts, o.next_attempt_at, o.last_error
+	FROM outbox o LEFT JOIN sales s ON o.shares_sale = 1 AND s.order_no = o.order_no`
 
 // DueOutbox returns up to limit items whose NextAttemptAt <= now, in seq order.
 func (s *Store) DueOutbox(ctx context.Context, now time.Time, limit int) ([]agent.OutboxItem, error) {
@@ -110,11 +108,12 @@ func (s *Store) queryOutbox(ctx context.Context, q string, args ...any) ([]agent
 		var kind string
 		var created, next int64
 		var saleRecord []byte
-		if err := rows.Scan(&it.Seq, &kind, &it.RequestNo, &it.OrderNo, &it.Payload, &saleRecord,
+		var shared bool
+		if err := rows.Scan(&it.Seq, &kind, &it.RequestNo, &it.OrderNo, &it.Payload, &shared, &saleRecord,
 			&created, &it.Attempts, &next, &it.LastError); err != nil {
 			return nil, fmt.Errorf("store: outbox: %w", err)
 		}
-		if it.Payload == nil {
+		if shared {
 			if saleRecord == nil {
 				return nil, fmt.Errorf("store: outbox item %d: the sale %s it refers to is missing", it.Seq, it.OrderNo)
 			}

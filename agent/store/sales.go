@@ -116,12 +116,12 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 }
 
 // detachPayloads gives every queued outbox item of the order that shares
-// the sale row's record (payload NULL, see insertOutboxTx) a copy of that
+// the sale row's record (shares_sale, see insertOutboxTx) a copy of that
 // record, before the sale row changes: a queued commit must still send the
 // sale as it was when it was queued.
 func (s *Store) detachPayloads(ctx context.Context, tx *sql.Tx, orderNo string) error {
 	var shared int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE order_no = ? AND payload IS NULL`,
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE order_no = ? AND shares_sale = 1`,
 		orderNo).Scan(&shared); err != nil {
 		return fmt.Errorf("store: sale %s: queued payloads: %w", orderNo, err)
 	}
@@ -136,7 +136,7 @@ func (s *Store) detachPayloads(ctx context.Context, tx *sql.Tx, orderNo string) 
 	if err != nil {
 		return fmt.Errorf("store: sale %s: %w", orderNo, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ? WHERE order_no = ? AND payload IS NULL`,
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, shares_sale = 0 WHERE order_no = ? AND shares_sale = 1`,
 		js, orderNo); err != nil {
 		return fmt.Errorf("store: sale %s: detach queued payloads: %w", orderNo, err)
 	}

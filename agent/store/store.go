@@ -315,8 +315,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.insertSale = prep(s.w, insertSaleSQL)
 	s.updateSale = prep(s.w, updateSaleSQL)
 	s.upsertTradeIn = prep(s.w, upsertTradeInSQL)
-	s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, created_at,
-		attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
+		created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	return err
 }
 

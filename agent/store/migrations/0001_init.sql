@@ -129,9 +129,8 @@ CREATE TABLE outbox (
     kind            TEXT    NOT NULL,
     request_no      TEXT    NOT NULL UNIQUE,
     order_no        TEXT    NOT NULL,
-    -- JSON; consumer auth code and phone sealed. NULL: the payload is the
-    -- record of the sale order_no (see insertOutboxTx).
-    payload         BLOB,
+    payload         BLOB,             -- JSON; consumer auth code and phone sealed
+    shares_sale     INTEGER NOT NULL, -- 1: the payload is the record of sale order_no (outbox.go)
     created_at      INTEGER NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
