@@ -217,12 +217,3 @@ func readSmall(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	return b, nil
 }
-
-// ParseFaultsJSON parses a Faults setting (the -faults flag).
-func ParseFaultsJSON(s string) (Faults, error) {
-	var f Faults
-	if err := decodeBody([]byte(s), &f); err != nil {
-		return Faults{}, err
-	}
-	return f, f.Validate()
-}

@@ -61,6 +61,7 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&f.ResetRate, "reset-rate", 0, "fault: share of requests whose connection is reset (0..1)")
 	fs.Float64Var(&f.RateLimitRate, "rate-limit-rate", 0, "fault: share of requests answered 429 RATE_LIMITED (0..1)")
 	fs.IntVar(&f.RetryAfterS, "retry-after", 1, "fault: Retry-After seconds of injected 429 answers")
+	fs.IntVar(&f.HangMS, "hang-ms", 60000, "fault: longest hang of an injected timeout, milliseconds")
 	fs.StringVar(&f.PathPrefix, "fault-path", "", "fault: apply faults only to paths with this prefix (e.g. /v1/vouchers/)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {

@@ -63,14 +63,15 @@ func (s *Server) resolveVoucher(ctx context.Context, q querier, code string, at 
 	var err error
 	if agent.IsSignedCodeFormat(code) {
 		claims, verr := agent.VerifyConsumerCode(code, s.pub, at)
-		switch agent.CodeOf(verr) {
-		case agent.CodeInternal: // nil error
-		case agent.CodeVoucherExpired:
-			return voucher{}, verr
-		case agent.CodeBadSignature:
-			return voucher{}, agent.Errorf(agent.CodeVoucherNotFound, "consumer code signature is not the platform's")
-		default:
-			return voucher{}, invalid("auth_code: %v", verr)
+		if verr != nil {
+			switch agent.CodeOf(verr) {
+			case agent.CodeVoucherExpired:
+				return voucher{}, verr
+			case agent.CodeBadSignature:
+				return voucher{}, agent.Errorf(agent.CodeVoucherNotFound, "consumer code signature is not the platform's")
+			default: // malformed
+				return voucher{}, invalid("auth_code: %v", verr)
+			}
 		}
 		v, err = scanVoucher(q.QueryRowContext(ctx, "SELECT "+voucherColumns+" WHERE v.voucher_id = ?", claims.VID))
 		if err == nil && (v.CRef != claims.CRef || v.Category != claims.Cat) {
