@@ -73,16 +73,27 @@ func runDrainChild(jobJSON string) error {
 		return err
 	}
 	ctx := context.Background()
+	start := time.Now()
+	delivered := 0
 	for {
 		res, err := d.Drain(ctx)
 		if err != nil {
 			return err
 		}
+		delivered += res.Delivered
 		if res.NextAttempt.IsZero() {
-			return nil
+			break
 		}
 		time.Sleep(time.Until(res.NextAttempt))
 	}
+	return json.NewEncoder(os.Stdout).Encode(drainChildReport{Seconds: time.Since(start).Seconds(), Delivered: delivered})
+}
+
+// drainChildReport is the one line a drain child prints when the outbox is
+// empty.
+type drainChildReport struct {
+	Seconds   float64 `json:"seconds"`
+	Delivered int     `json:"delivered"`
 }
 
 // TestSIGKILLWhileDrainingExactlyOnce kills a draining terminal process
