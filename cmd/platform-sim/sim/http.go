@@ -173,32 +173,28 @@ func writeData(w http.ResponseWriter, status int, data any) {
 	writeEnvelope(w, status, api.Envelope{Code: api.CodeOK, Message: "success", Data: raw})
 }
 
-// writeError sends err's code with its HTTP status. An error without an
-// agent code is an INTERNAL failure; its text is not sent to the client.
+// writeError sends err's code with its HTTP status. Terminal-side
+// validation codes become INVALID_REQUEST (contractCode). An error without
+// an agent code is an INTERNAL failure: it is logged, and its text is not
+// sent to the client.
 func writeError(w http.ResponseWriter, err error) {
 	var ae *agent.Error
-	if !errors.As(err, &ae) || !api.IsErrorCode(ae.Code) {
-		code := agent.CodeInternal
-		if ae != nil {
-			code = ae.Code
-		}
+	if !errors.As(err, &ae) || ae.Code == agent.CodeInternal {
 		if rl, ok := w.(interface{ setErr(error) }); ok {
 			rl.setErr(err)
-		}
-		if code != agent.CodeInternal {
-			// A domain code the contract does not list (should not
-			// happen): refuse as an invalid request rather than leak it.
-			writeEnvelope(w, http.StatusBadRequest, api.Envelope{Code: string(agent.CodeInvalidRequest), Message: ae.Error()})
-			return
 		}
 		writeEnvelope(w, http.StatusInternalServerError, api.Envelope{Code: string(agent.CodeInternal), Message: "internal error"})
 		return
 	}
+	code := contractCode(ae.Code)
 	msg := ae.Detail
-	if msg == "" {
-		msg = string(ae.Code)
+	if code != ae.Code {
+		msg = ae.Error() // keep the terminal-side code in the message
 	}
-	writeEnvelope(w, api.HTTPStatus(ae.Code), api.Envelope{Code: string(ae.Code), Message: msg})
+	if msg == "" {
+		msg = string(code)
+	}
+	writeEnvelope(w, api.HTTPStatus(code), api.Envelope{Code: string(code), Message: msg})
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, env api.Envelope) {

@@ -51,8 +51,11 @@ func answerOf(data any, err error) (answer, bool) {
 		}
 		code := contractCode(ae.Code)
 		msg := ae.Detail
+		if code != ae.Code {
+			msg = ae.Error() // keep the terminal-side code in the message
+		}
 		if msg == "" {
-			msg = string(ae.Code)
+			msg = string(code)
 		}
 		raw, _ := json.Marshal(api.Envelope{Code: string(code), Message: msg})
 		return answer{status: api.HTTPStatus(code), envelope: raw}, true
