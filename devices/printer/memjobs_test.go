@@ -18,6 +18,7 @@ type memJobs struct {
 	seq        map[string]int
 	n          int
 	failWrites bool
+	failState  agent.PrintJobState // UpdatePrintJob to this state fails once
 }
 
 func newMemJobs() *memJobs {
@@ -72,6 +73,10 @@ func (m *memJobs) UpdatePrintJob(_ context.Context, j agent.PrintJob) error {
 	}
 	if _, ok := m.jobs[j.ID]; !ok {
 		return agent.Errorf(agent.CodeNotFound, "print job %s", j.ID)
+	}
+	if m.failState != "" && j.State == m.failState {
+		m.failState = ""
+		return fmt.Errorf("disk I/O error")
 	}
 	m.jobs[j.ID] = j
 	return nil

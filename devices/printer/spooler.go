@@ -334,6 +334,12 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 		return idleWait
 	}
 	job := queued[0]
+	if job.LastError == sendingMark {
+		// Sent, but its outcome was never recorded (the store failed after
+		// the write): it may have printed, so the operator decides.
+		s.fail(ctx, job, interruptedDetail)
+		return 0
+	}
 	if !s.ensurePort(true) {
 		s.fail(ctx, job, "printer not connected: "+s.Status().Detail)
 		return 0

@@ -366,6 +366,27 @@ func TestInterruptedJobIsNotResent(t *testing.T) {
 	}
 }
 
+// TestOutcomeNotRecordedIsNotResent: the receipt went out but the store
+// failed to record PRINTED; the job must not print again.
+func TestOutcomeNotRecordedIsNotResent(t *testing.T) {
+	jobs := newMemJobs()
+	jobs.failState = agent.PrintDone
+	r := newSpoolRig(t, jobs, SpoolerConfig{})
+	ctx := context.Background()
+	id, _ := r.sp.PrintReceipt(ctx, saleReceipt("ORD-DISK"))
+	r.waitPrinted(t, 1)
+	j := r.waitJob(t, id, agent.PrintFailed)
+	if j.LastError != interruptedDetail {
+		t.Fatalf("job %+v", j)
+	}
+	next, _ := r.sp.PrintReceipt(ctx, saleReceipt("ORD-AFTER"))
+	ps := r.waitPrinted(t, 2)
+	r.waitJob(t, next, agent.PrintDone)
+	if !hasLine(ps[1].Lines, "订单号：ORD-AFTER") {
+		t.Fatal("the unrecorded job was printed twice")
+	}
+}
+
 // TestSpoolerWithSQLiteStore runs the spooler on agent/store's real table.
 func TestSpoolerWithSQLiteStore(t *testing.T) {
 	ctx := context.Background()
