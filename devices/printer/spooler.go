@@ -366,27 +366,31 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 	default:
 		s.heard()
 	}
-	s.send(ctx, job, st)
-	return 0
+	return s.send(ctx, job, st)
 }
 
 // heard records a status reply.
 func (s *Spooler) heard() { s.answered, s.silent = true, 0 }
 
-// send prints one job exactly once: mark, write, mark done.
-func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status) {
+// send prints one job exactly once: mark, write, mark done. It returns how
+// long to wait before the next step: Poll when the store failed before
+// anything was sent, else 0.
+func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status) time.Duration {
 	s.jobMu.Lock()
 	cur, err := s.jobs.PrintJob(ctx, job.ID)
 	if err != nil || cur.State != agent.PrintQueued { // skipped meanwhile
 		s.jobMu.Unlock()
-		return
+		if err != nil {
+			return s.cfg.Poll
+		}
+		return 0
 	}
 	cur.Attempts++
 	cur.LastError = sendingMark
 	if err := s.jobs.UpdatePrintJob(ctx, cur); err != nil {
 		s.jobMu.Unlock()
 		s.cfg.Log.Error("printer: mark job sending", "job", cur.ID, "err", err)
-		return
+		return s.cfg.Poll
 	}
 	s.sending = cur.ID
 	s.jobMu.Unlock()
@@ -413,6 +417,7 @@ func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status
 		s.cfg.Log.Error("printer: record job outcome", "job", cur.ID, "state", cur.State, "err", err)
 	}
 	s.cfg.Log.Info("printer: job done", "job", cur.ID, "kind", cur.Kind, "state", cur.State, "bytes", len(cur.Data))
+	return 0
 }
 
 // fail moves a queued job to FAILED for the operator.
