@@ -2,8 +2,10 @@ package client_test
 
 import (
 	"testing"
+	"time"
 
 	"tradein/agent"
+	"tradein/cmd/platform-sim/sim"
 	"tradein/sync/api"
 	"tradein/sync/client"
 )
@@ -12,7 +14,7 @@ import (
 func (e *testEnv) offlineSale(code string, p agent.Product, sn string, price agent.Fen, subsidy agent.Fen) api.Transaction {
 	s := agent.Sale{OrderNo: uniq("OFF"), Consumer: agent.Consumer{AuthCode: code}, Product: p, SN: sn,
 		FinalPriceFen: price, SubsidyFen: subsidy, PayFen: price - subsidy, PaymentRef: uniq("PAY"),
-		CreatedAt: e.clock.Now().Add(-2 * 60 * 60 * 1e9), Offline: true}
+		CreatedAt: e.clock.Now().Add(-2 * time.Hour), Offline: true}
 	return api.TransactionFromSale(s, uniq("REQ"))
 }
 
@@ -97,5 +99,58 @@ func TestTransactionsBatch(t *testing.T) {
 	day := okSale.TransTime.In(agent.ChinaTime).Format(api.DateLayout)
 	if sum, err := e.c.DaySummary(ctx, day); err != nil || sum.Sales != 1 {
 		t.Errorf("summary = %+v, %v (want the one accepted offline sale)", sum, err)
+	}
+}
+
+// TestOfflineTimes: an offline sale is judged as of its trans_time — a
+// voucher valid then is honoured even if it expired since — and times in
+// the future or beyond the offline window are refused.
+func TestOfflineTimes(t *testing.T) {
+	e := startEnv(t, client.Config{})
+	price := agent.Yuan(4999)
+	d, err := e.srv.IssueCode(ctx, sim.CodeRequest{Category: agent.CatPhone, ValidFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale := e.offlineSale(d.Code, mate70, uniq("SN"), price, agent.Yuan(500))
+	sale.TransTime = e.clock.Now().Add(30 * time.Minute)
+	e.clock.Advance(2 * time.Hour) // the voucher has expired by the time the terminal is back online
+	future := e.offlineSale(e.code(agent.CatPhone).Code, mate70, uniq("SN"), price, agent.Yuan(500))
+	future.TransTime = e.clock.Now().Add(time.Hour)
+	old := e.offlineSale(e.code(agent.CatPhone).Code, mate70, uniq("SN"), price, agent.Yuan(500))
+	old.TransTime = e.clock.Now().Add(-31 * 24 * time.Hour)
+	expiredThen := e.offlineSale("DEMO-EXPIRED-01", mate70, uniq("SN"), price, agent.Yuan(500))
+	res, err := e.c.TransactionsBatch(ctx, api.TransactionBatch{RequestNo: uniq("TB"), Items: []api.Transaction{sale, future, old, expiredThen}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{api.ItemAccepted + "/", api.ItemRejected + "/" + string(agent.CodeInvalidRequest),
+		api.ItemRejected + "/" + string(agent.CodeInvalidRequest), api.ItemRejected + "/" + string(agent.CodeVoucherExpired)}
+	for i, w := range want {
+		if got := res.Items[i].Status + "/" + res.Items[i].Code; got != w {
+			t.Errorf("item %d = %s (%s), want %s", i, got, res.Items[i].Message, w)
+		}
+	}
+}
+
+// TestRetryReplacesOwnFreeze: a second try by the same terminal for a
+// voucher it holds frozen (the clerk changed the price) replaces the
+// freeze; the first freeze can no longer be committed.
+func TestRetryReplacesOwnFreeze(t *testing.T) {
+	e := startEnv(t, client.Config{})
+	d := e.code(agent.CatPhone)
+	sn := uniq("SN")
+	first, err := e.try(e.c, d.Code, mate70, sn, agent.Yuan(4999))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.try(e.c, d.Code, mate70, sn, agent.Yuan(2000))
+	if err != nil || second.DiscountFen != agent.Yuan(300) || second.FrozenNo == first.FrozenNo {
+		t.Fatalf("second try = %+v, %v", second, err)
+	}
+	_, err = e.c.CommitVoucher(ctx, commitReq(first, mate70, sn, agent.Yuan(4999), e.clock.Now()))
+	wantCode(t, err, agent.CodeVoucherNotFound)
+	if _, err := e.c.CommitVoucher(ctx, commitReq(second, mate70, sn, agent.Yuan(2000), e.clock.Now())); err != nil {
+		t.Fatal(err)
 	}
 }
