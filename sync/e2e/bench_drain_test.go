@@ -3,12 +3,15 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,7 +43,12 @@ var (
 func loadDrainFixture(b *testing.B) drainFixture {
 	b.Helper()
 	drainFixtureOnce.Do(func() {
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("tradein-bench-drain-v2-%d", drainBenchSales))
+		key, err := schemaKey()
+		if err != nil {
+			drainFixtureErr = err
+			return
+		}
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("tradein-bench-drain-%d-%s", drainBenchSales, key))
 		if raw, err := os.ReadFile(filepath.Join(dir, "fixture.json")); err == nil {
 			if json.Unmarshal(raw, &drainFixtureVal) == nil && drainFixtureVal.Sales == drainBenchSales {
 				drainFixtureVal.Dir = dir
@@ -48,6 +56,7 @@ func loadDrainFixture(b *testing.B) drainFixture {
 			}
 		}
 		start := time.Now()
+		removeStaleFixtures(dir)
 		drainFixtureVal, drainFixtureErr = buildDrainFixture(b, dir)
 		b.Logf("built the %d-sale drain fixture in %s (cached in %s)", drainBenchSales, time.Since(start).Round(time.Second), dir)
 	})
@@ -181,4 +190,41 @@ func BenchmarkDrain100k(b *testing.B) {
 	b.ReportMetric(float64(f.Sales*b.N)/secs, "sales/s")
 	b.ReportMetric(secs/float64(b.N), "s/drain")
 	b.ReportMetric(cpuSecs/float64(b.N), "terminal-cpu-s")
+}
+
+// schemaKey identifies the schemas a cached fixture was built with: a hash
+// of the store's and the simulator's migration files. A fixture built by
+// an older schema is rebuilt rather than misread.
+func schemaKey() (string, error) {
+	h := sha256.New()
+	for _, dir := range []string{"../../agent/store/migrations", "../../cmd/platform-sim/sim/migrations"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+		if err != nil {
+			return "", err
+		}
+		if len(files) == 0 {
+			return "", fmt.Errorf("no migrations in %s", dir)
+		}
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				return "", err
+			}
+			h.Write([]byte(filepath.Base(f)))
+			h.Write(raw)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// removeStaleFixtures deletes fixtures of older schemas next to keep (same
+// name up to the schema key), so that schema changes do not fill the disk.
+func removeStaleFixtures(keep string) {
+	prefix := keep[:strings.LastIndex(keep, "-")+1]
+	old, _ := filepath.Glob(prefix + "*")
+	for _, dir := range old {
+		if dir != keep {
+			os.RemoveAll(dir)
+		}
+	}
 }

@@ -54,13 +54,19 @@ var (
 func loadLibraryFixture(b *testing.B) (string, terminalCreds) {
 	b.Helper()
 	libFixtureOnce.Do(func() {
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("tradein-bench-library-v1-%d", libraryBenchProducts))
+		key, err := schemaKey()
+		if err != nil {
+			libFixtureErr = err
+			return
+		}
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("tradein-bench-library-%d-%s", libraryBenchProducts, key))
 		credsPath := filepath.Join(dir, "creds.json")
 		if raw, err := os.ReadFile(credsPath); err == nil && json.Unmarshal(raw, &libFixtureTC) == nil {
 			libFixtureDir = dir
 			return
 		}
 		start := time.Now()
+		removeStaleFixtures(dir)
 		if err := os.RemoveAll(dir); err != nil {
 			libFixtureErr = err
 			return
