@@ -337,12 +337,10 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 	if job.LastError == sendingMark {
 		// Sent, but its outcome was never recorded (the store failed after
 		// the write): it may have printed, so the operator decides.
-		s.fail(ctx, job, interruptedDetail)
-		return 0
+		return s.fail(ctx, job, interruptedDetail)
 	}
 	if !s.ensurePort(true) {
-		s.fail(ctx, job, "printer not connected: "+s.Status().Detail)
-		return 0
+		return s.fail(ctx, job, "printer not connected: "+s.Status().Detail)
 	}
 	st, err := s.dev.Status(ctx)
 	switch {
@@ -356,8 +354,7 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 		s.cfg.Log.Info("printer: no status reply; printing anyway", "job", job.ID)
 	case err != nil:
 		s.lost(err)
-		s.fail(ctx, job, err.Error())
-		return 0
+		return s.fail(ctx, job, err.Error())
 	case !st.Ready():
 		s.heard()
 		s.add(CounterNotReadyWaits, 1)
@@ -420,21 +417,27 @@ func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status
 	return 0
 }
 
-// fail moves a queued job to FAILED for the operator.
-func (s *Spooler) fail(ctx context.Context, job agent.PrintJob, why string) {
+// fail moves a queued job to FAILED for the operator and returns how long
+// to wait before the next step (Poll when the store refused, so a broken
+// disk does not spin the loop).
+func (s *Spooler) fail(ctx context.Context, job agent.PrintJob, why string) time.Duration {
 	s.jobMu.Lock()
 	defer s.jobMu.Unlock()
 	cur, err := s.jobs.PrintJob(ctx, job.ID)
-	if err != nil || cur.State != agent.PrintQueued {
-		return
+	if err != nil {
+		return s.cfg.Poll
+	}
+	if cur.State != agent.PrintQueued {
+		return 0
 	}
 	cur.State, cur.LastError = agent.PrintFailed, why
 	if err := s.jobs.UpdatePrintJob(ctx, cur); err != nil {
 		s.cfg.Log.Error("printer: mark job failed", "job", cur.ID, "err", err)
-		return
+		return s.cfg.Poll
 	}
 	s.add(CounterFailed, 1)
 	s.cfg.Log.Warn("printer: job failed; waiting for the operator", "job", cur.ID, "why", why)
+	return 0
 }
 
 // ensurePort opens the port when it is closed, and reports whether a port
