@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tradein/agent"
@@ -149,12 +150,13 @@ func (d *Drainer) Resume() {
 // as soon as the platform is seen online again.
 func (d *Drainer) Run(ctx context.Context) error {
 	if d.cfg.Status != nil {
-		wasOnline := d.cfg.Status.State().Online
+		// Subscribers run in whichever goroutine observed the change.
+		var wasOnline atomic.Bool
+		wasOnline.Store(d.cfg.Status.State().Online)
 		cancel := d.cfg.Status.Subscribe(func(s status.State) {
-			if s.Online && !wasOnline {
+			if was := wasOnline.Swap(s.Online); s.Online && !was {
 				d.Resume()
 			}
-			wasOnline = s.Online
 		})
 		defer cancel()
 	}

@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"tradein/agent"
+	"tradein/agent/backoff"
+	"tradein/cmd/platform-sim/sim"
+	"tradein/sync/outbox"
+	"tradein/sync/status"
+)
+
+// TestRunKickedAndResumedByProbe runs the drainer and the health probe as
+// the app does. A sale committed while the platform is down is tried once
+// (Kick) and then waits out a one-hour backoff; when the probe sees the
+// platform again, the drainer resumes at once instead of waiting.
+func TestRunKickedAndResumedByProbe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{})
+	tc := enroll(t, p)
+	c := newClient(t, p, tc, clientOpts{timeout: time.Second})
+	kit := newSaleKit(t, c, tc)
+	st := openStore(t, filepath.Join(t.TempDir(), "terminal.db"))
+
+	tracker := status.NewTracker(nil)
+	d, err := outbox.New(outbox.Config{Outbox: st, Sales: st, Platform: c, Status: tracker, Logger: quiet,
+		Retry: backoff.Policy{Base: time.Hour, Max: time.Hour}, IdlePoll: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runDone := make(chan error, 1)
+	go func() { runDone <- d.Run(ctx) }()
+
+	p.srv.SetFaults(sim.Faults{ResetRate: 1})
+	sales := queueOfflineSales(t, st, kit, issueVouchers(t, p, "RN", 3), time.Now())
+	d.Kick()
+	waitFor(t, "the kicked attempt to fail", func() bool {
+		items, err := st.OutboxItems(ctx, 1)
+		return err == nil && len(items) == 1 && items[0].Attempts == 1
+	})
+	if s := tracker.State(); s.Online || s.LastErrorCode != agent.CodePlatformDown {
+		t.Fatalf("tracker after the failed attempt: %+v", s)
+	}
+
+	// The platform is back; only the probe notices (the backoff is an hour).
+	p.srv.SetFaults(sim.Faults{})
+	go tracker.Probe(ctx, c.Health, time.Hour, 20*time.Millisecond)
+	waitFor(t, "the outbox to drain after the probe saw the platform", func() bool {
+		pend, err := st.Pending(ctx)
+		return err == nil && pend.Items == 0
+	})
+	if s := tracker.State(); !s.Online || s.Synced != 3 {
+		t.Fatalf("tracker after the resume: %+v", s)
+	}
+	assertExactlyOnce(t, st, c, sales)
+
+	cancel()
+	if err := <-runDone; err != context.Canceled {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 20 s. It waits
+// for an event; it asserts nothing about how long the event took.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
