@@ -58,6 +58,20 @@ func TestRunKickedAndResumedByProbe(t *testing.T) {
 	}
 	assertExactlyOnce(t, st, c, sales)
 
+	// A sale saved through the KickingStore the app wires is sent at once
+	// (the idle poll is an hour, the backoff was reset by the success).
+	ks := outbox.KickingStore{Store: st, Drainer: d}
+	more := issueVouchers(t, p, "RK", 1)
+	s, item := kit.offlineSale(t, 50, more[0], time.Now())
+	if err := ks.SaveSale(ctx, s, agent.AuditEntry{At: s.CreatedAt, Actor: s.StaffID, Action: "sale.commit", Subject: s.OrderNo}, item); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the kicked sale to be delivered", func() bool {
+		pend, err := st.Pending(ctx)
+		return err == nil && pend.Items == 0
+	})
+	assertExactlyOnce(t, st, c, append(sales, s))
+
 	cancel()
 	if err := <-runDone; err != context.Canceled {
 		t.Fatalf("Run returned %v, want context.Canceled", err)
