@@ -18,8 +18,11 @@ LDFLAGS    := -X tradein/agent.Version=$(VERSION)
 
 .PHONY: deps test bench demo build package clean fuzz
 
+# node/npx runs the OpenAPI linter (Redocly CLI from the npm registry); a
+# machine that already has node (e.g. from NodeSource) keeps its own.
 deps:
 	@packaging/scripts/ensure-deps.sh $(BUILD_DEPS) $(TEST_DEPS)
+	@command -v npx >/dev/null 2>&1 || packaging/scripts/ensure-deps.sh nodejs npm
 
 build: deps
 	@mkdir -p $(BIN)
