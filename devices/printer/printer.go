@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"tradein/agent"
 	"tradein/agent/backoff"
 	"tradein/devices/escpos"
 )
@@ -39,6 +40,9 @@ type Config struct {
 	// Sleep waits between paced chunks; nil uses a timer. Tests pass one
 	// that records instead of sleeping.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock measures how long a chunk's write took, which pacing subtracts
+	// from the chunk's wire time; nil uses the system clock.
+	Clock agent.Clock
 	// MaxHold is how long the printer may hold XOFF before Print fails;
 	// default DefaultMaxHold. XON/XOFF is always honoured: a printer
 	// without software flow control never sends those bytes.
@@ -70,6 +74,9 @@ func New(rw io.ReadWriter, cfg Config) *Printer {
 	}
 	if cfg.MaxHold <= 0 {
 		cfg.MaxHold = DefaultMaxHold
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = agent.SystemClock{}
 	}
 	p := &Printer{cfg: cfg, w: rw, replies: make(chan byte, 64), readErr: make(chan error, 1)}
 	go p.read(rw)
@@ -175,14 +182,14 @@ func (p *Printer) Print(ctx context.Context, data []byte) error {
 			return err
 		}
 		n := min(p.cfg.ChunkSize, len(data))
-		start := time.Now()
+		start := p.cfg.Clock.Now()
 		if _, err := p.w.Write(data[:n]); err != nil {
 			return fmt.Errorf("printer: write: %w", err)
 		}
 		data = data[n:]
 		if p.cfg.PaceBaud > 0 && len(data) > 0 {
 			wire := time.Duration(n) * 10 * time.Second / time.Duration(p.cfg.PaceBaud)
-			if err := p.cfg.Sleep(ctx, wire-time.Since(start)); err != nil {
+			if err := p.cfg.Sleep(ctx, wire-p.cfg.Clock.Now().Sub(start)); err != nil {
 				return err
 			}
 		}

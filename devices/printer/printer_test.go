@@ -89,8 +89,11 @@ func TestPacedWrites(t *testing.T) {
 			got <- n
 		}
 	}()
+	// The clock advances 10 ms per reading: each write "takes" 10 ms, which
+	// the pause after it must make up for.
+	clock := &stepClock{at: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), step: 10 * time.Millisecond}
 	var slept []time.Duration
-	p := New(pipeDevice{eofReader{}, w}, Config{PaceBaud: 9600, Sleep: func(_ context.Context, d time.Duration) error {
+	p := New(pipeDevice{eofReader{}, w}, Config{PaceBaud: 9600, Clock: clock, Sleep: func(_ context.Context, d time.Duration) error {
 		slept = append(slept, d)
 		return nil
 	}})
@@ -106,10 +109,21 @@ func TestPacedWrites(t *testing.T) {
 		t.Fatalf("chunks %v, sleeps %v", sizes, slept)
 	}
 	for _, d := range slept {
-		if d > 256*10*time.Second/9600 || d < 200*time.Millisecond {
-			t.Fatalf("pause %v for a 256-byte chunk at 9600 baud", d)
+		if want := 256*10*time.Second/9600 - 10*time.Millisecond; d != want {
+			t.Fatalf("pause %v for a 256-byte chunk at 9600 baud, want %v", d, want)
 		}
 	}
+}
+
+// stepClock is an agent.Clock that moves on by step at every reading.
+type stepClock struct {
+	at   time.Time
+	step time.Duration
+}
+
+func (c *stepClock) Now() time.Time {
+	c.at = c.at.Add(c.step)
+	return c.at
 }
 
 type eofReader struct{}
