@@ -224,3 +224,18 @@ func TestPrinterOverPseudoTerminal(t *testing.T) {
 		t.Fatalf("png: %v", err)
 	}
 }
+
+// TestDecoderCode128Braces: the encoder's "{{" escape reads back as '{'.
+func TestDecoderCode128Braces(t *testing.T) {
+	e := escpos.NewEncoder(escpos.Width58, escpos.QRNative)
+	e.Init()
+	e.Code128("A{B")
+	e.Cut()
+	b, err := e.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeAll(t, b, 1)[0].Lines(escpos.Width58); !reflect.DeepEqual(got, []string{"[CODE128] A{B"}) {
+		t.Fatalf("lines %q", got)
+	}
+}

@@ -223,22 +223,27 @@ func (e *Encoder) Raster(img image.Image) {
 }
 
 // Code128 prints data as a Code 128 barcode (code set B) with the digits
-// printed below (HRI). data is printable ASCII, 1..64 characters.
+// printed below (HRI). data is printable ASCII, 1..64 characters; a '{' is
+// sent as "{{", since "{x" selects a code set or a function character.
 func (e *Encoder) Code128(data string) {
 	if len(data) == 0 || len(data) > 64 {
 		e.fail(errorf("Code128 data of %d bytes (want 1..64)", len(data)))
 		return
 	}
+	body := []byte{'{', 'B'}
 	for i := 0; i < len(data); i++ {
-		if data[i] < 0x20 || data[i] > 0x7e || (data[i] == '{' && i+1 < len(data)) {
+		if data[i] < 0x20 || data[i] > 0x7e {
 			e.fail(errorf("Code128 data has byte %#x", data[i]))
 			return
 		}
+		if data[i] == '{' {
+			body = append(body, '{')
+		}
+		body = append(body, data[i])
 	}
 	e.barcodeSetup()
-	n := len(data) + 2
-	e.raw(GS, 'k', 73, byte(n), '{', 'B')
-	e.raw([]byte(data)...)
+	e.raw(GS, 'k', 73, byte(len(body)))
+	e.raw(body...)
 }
 
 // EAN13 prints a 13-digit EAN (the check digit must be right) with HRI.

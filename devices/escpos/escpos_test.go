@@ -213,3 +213,158 @@ func TestRasterBitOrder(t *testing.T) {
 		t.Fatal("an image wider than 58 mm paper was accepted")
 	}
 }
+
+// TestGB18030Bytes pins the bytes of Chinese text: the GBK code points
+// (which every GB18030 printer font has), as golang.org/x/text encodes them.
+func TestGB18030Bytes(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []byte
+	}{
+		{"以旧换新补贴", []byte{0xd2, 0xd4, 0xbe, 0xc9, 0xbb, 0xbb, 0xd0, 0xc2, 0xb2, 0xb9, 0xcc, 0xf9}},
+		{"重打印", []byte{0xd6, 0xd8, 0xb4, 0xf2, 0xd3, 0xa1}},
+		{"¥5：A", []byte{0xa3, 0xa4, '5', 0xa3, 0xba, 'A'}}, // '¥' prints as the full-width '￥' (A3A4)
+	}
+	for _, c := range cases {
+		e := NewEncoder(Width58, QRNative)
+		e.Line(c.in)
+		got, err := e.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := append(c.want, LF); !bytes.Equal(got, want) {
+			t.Errorf("Line(%q) = % x, want % x", c.in, got, want)
+		}
+		ref, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(Sanitize(c.in)))
+		if err != nil || !bytes.Equal(ref, c.want) {
+			t.Errorf("x/text encodes %q as % x (%v)", c.in, ref, err)
+		}
+	}
+}
+
+// TestChineseModeFirst: Init selects Chinese mode (FS &) right after the
+// reset (ESC @ may cancel it), before any text; nothing cancels it (FS .).
+func TestChineseModeFirst(t *testing.T) {
+	e := NewEncoder(Width80, QRNative)
+	e.Init()
+	e.Line("以旧换新")
+	b, _ := e.Bytes()
+	if !bytes.HasPrefix(b, []byte{ESC, '@', FS, '&', 0xd2, 0xd4}) {
+		t.Fatalf("stream starts % x", b[:6])
+	}
+	if bytes.Contains(b, []byte{FS, '.'}) {
+		t.Fatal("FS . cancels Chinese mode")
+	}
+}
+
+// TestCJKColumns80: on 80 mm paper a line holds 24 Hanzi or 48 ASCII.
+func TestCJKColumns80(t *testing.T) {
+	e := NewEncoder(Width80, QRNative)
+	e.Line(strings.Repeat("补", 30))
+	e.Line(strings.Repeat("x", 60))
+	e.Pair("实付金额", "¥4,249.15")
+	b, _ := e.Bytes()
+	lines := bytes.Split(bytes.TrimSuffix(b, []byte{LF}), []byte{LF})
+	if len(lines) != 3 || len(lines[0]) != 48 || len(lines[1]) != 48 {
+		t.Fatalf("lines % x", lines)
+	}
+	pair, _ := simplifiedchinese.GB18030.NewDecoder().Bytes(lines[2])
+	if want := "实付金额" + strings.Repeat(" ", 48-8-10) + "￥4,249.15"; string(pair) != want || TextWidth(want) != 48 {
+		t.Fatalf("pair %q, want %q", pair, want)
+	}
+	e = NewEncoder(Width80, QRNative)
+	e.Double(true)
+	if e.Columns() != 24 {
+		t.Fatalf("double size: %d columns", e.Columns())
+	}
+}
+
+// TestQRNativeLayout pins GS ( k as Epson documents it: cn 49, fn 65
+// (function 165, model 2), 67 (167, module size), 69 (169, error
+// correction 48–51), 80 (180, store: pL pH count the data plus 3) and 81
+// (181, print).
+func TestQRNativeLayout(t *testing.T) {
+	e := NewEncoder(Width80, QRNative)
+	e.QRNative("ABC", 6, QRLevelM)
+	got, _ := e.Bytes()
+	want := []byte{
+		GS, '(', 'k', 4, 0, 49, 65, 50, 0,
+		GS, '(', 'k', 3, 0, 49, 67, 6,
+		GS, '(', 'k', 3, 0, 49, 69, 49,
+		GS, '(', 'k', 6, 0, 49, 80, 48, 'A', 'B', 'C',
+		GS, '(', 'k', 3, 0, 49, 81, 48,
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("QR % x\nwant % x", got, want)
+	}
+	e = NewEncoder(Width80, QRNative)
+	e.QRNative(strings.Repeat("x", 300), 99, 7) // size clamped to 16, unknown level → M
+	got, _ = e.Bytes()
+	if !bytes.Contains(got, []byte{GS, '(', 'k', 3, 0, 49, 67, 16}) || !bytes.Contains(got, []byte{GS, '(', 'k', 3, 0, 49, 69, 49}) ||
+		!bytes.Contains(got, []byte{GS, '(', 'k', 303 & 0xff, 303 >> 8, 49, 80, 48, 'x'}) {
+		t.Fatalf("long QR % x", got[:40])
+	}
+}
+
+// TestCode128Escapes: '{' is doubled inside GS k 73 data.
+func TestCode128Escapes(t *testing.T) {
+	e := NewEncoder(Width80, QRNative)
+	e.Code128("A{B")
+	got, _ := e.Bytes()
+	if !bytes.HasSuffix(got, []byte{GS, 'k', 73, 6, '{', 'B', 'A', '{', '{', 'B'}) {
+		t.Fatalf("% x", got)
+	}
+}
+
+// TestStatusBitsPerEpson decodes literal reply bytes as the Epson ESC/POS
+// reference defines them (bits 1 and 4 always on, 0 and 7 always off).
+func TestStatusBitsPerEpson(t *testing.T) {
+	cases := []struct {
+		n, b byte
+		want Status
+	}{
+		{StatusPrinter, 0x12, Status{}},
+		{StatusPrinter, 0x16, Status{}}, // bit 2: drawer pin, not ours
+		{StatusPrinter, 0x1a, Status{Offline: true}},
+		{StatusOffline, 0x16, Status{CoverOpen: true}},
+		{StatusOffline, 0x1a, Status{}}, // bit 3: feed button pressed
+		{StatusOffline, 0x32, Status{PaperOut: true}},
+		{StatusOffline, 0x52, Status{Error: true}},
+		{StatusError, 0x1a, Status{Error: true}}, // autocutter
+		{StatusError, 0x32, Status{Error: true}}, // unrecoverable
+		{StatusError, 0x52, Status{Error: true}}, // auto-recoverable
+		{StatusError, 0x12, Status{}},
+		{StatusPaperRoll, 0x1e, Status{PaperNearEnd: true}},
+		{StatusPaperRoll, 0x72, Status{PaperOut: true}},
+		{StatusPaperRoll, 0x7e, Status{PaperNearEnd: true, PaperOut: true}},
+	}
+	for _, c := range cases {
+		var got Status
+		if err := got.Apply(c.n, c.b); err != nil || got != c.want {
+			t.Errorf("DLE EOT %d reply %#02x = %+v, %v; want %+v", c.n, c.b, got, err, c.want)
+		}
+	}
+	for _, b := range []byte{0x00, 0x13, 0x11, 0x92, 0xff} {
+		var s Status
+		if err := s.Apply(StatusPrinter, b); err == nil {
+			t.Errorf("%#02x accepted as a status reply", b)
+		}
+	}
+	replies := []struct {
+		s    Status
+		n, b byte
+	}{
+		{Status{}, StatusPrinter, 0x12},
+		{Status{CoverOpen: true}, StatusPrinter, 0x1a},
+		{Status{CoverOpen: true}, StatusOffline, 0x16},
+		{Status{PaperOut: true}, StatusOffline, 0x32},
+		{Status{PaperOut: true}, StatusPaperRoll, 0x7e},
+		{Status{PaperNearEnd: true}, StatusPaperRoll, 0x1e},
+		{Status{Error: true}, StatusError, 0x32},
+	}
+	for _, c := range replies {
+		if got := c.s.Reply(c.n); got != c.b {
+			t.Errorf("%+v.Reply(%d) = %#02x, want %#02x", c.s, c.n, got, c.b)
+		}
+	}
+}

@@ -2,11 +2,14 @@ package escpos
 
 import "fmt"
 
-// Real-time status requests (DLE EOT n). The printer answers each with one
-// byte at once, even while busy, unless it is powered off or disconnected.
+// Real-time status requests (DLE EOT n), bit meanings as in Epson's ESC/POS
+// reference. The printer answers each with one byte at once, even while
+// busy, unless it is powered off or disconnected. Printer.Status asks 1, 2
+// and 4 (2's bit 6 already says "an error occurred"); 3 tells which error.
 const (
 	StatusPrinter    byte = 1 // printer status: bit 3 offline
 	StatusOffline    byte = 2 // offline cause: bit 2 cover open, bit 5 paper end stop, bit 6 error
+	StatusError      byte = 3 // error cause: bit 3 autocutter, bit 5 unrecoverable, bit 6 auto-recoverable (head too hot)
 	StatusPaperRoll  byte = 4 // roll sensor: bits 2–3 near end, bits 5–6 paper out
 	statusFixedMask  byte = 0x93
 	statusFixedValue byte = 0x12 // bits 1 and 4 set, bits 0 and 7 clear in every reply
@@ -75,7 +78,9 @@ func (s *Status) Apply(n, b byte) error {
 	case StatusOffline:
 		s.CoverOpen = b&0x04 != 0
 		s.PaperOut = s.PaperOut || b&0x20 != 0
-		s.Error = b&0x40 != 0
+		s.Error = s.Error || b&0x40 != 0
+	case StatusError:
+		s.Error = s.Error || b&(0x08|0x20|0x40) != 0
 	case StatusPaperRoll:
 		s.PaperNearEnd = b&0x0c != 0
 		s.PaperOut = s.PaperOut || b&0x60 != 0
@@ -103,6 +108,10 @@ func (s Status) Reply(n byte) byte {
 		}
 		if s.Error {
 			b |= 0x40
+		}
+	case StatusError:
+		if s.Error {
+			b |= 0x20 // reported as unrecoverable: the operator must look
 		}
 	case StatusPaperRoll:
 		if s.PaperNearEnd || s.PaperOut {
