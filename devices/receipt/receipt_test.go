@@ -191,3 +191,45 @@ func BenchmarkSaleReceiptSize(b *testing.B) {
 		})
 	}
 }
+
+func hasPair(lines []string, label, value string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, label+" ") && strings.HasSuffix(l, " "+value) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAmountsAndChineseMode: the money lines of the refund and the daily
+// summary, and every receipt selects Chinese mode right after the reset.
+func TestAmountsAndChineseMode(t *testing.T) {
+	refund := sampleReceipt(agent.ReceiptRefund)
+	daily := agent.Receipt{Kind: agent.ReceiptDaily, PrintedAt: at, Daily: &agent.DailyReport{Day: at, Sales: 12,
+		FinalPriceFen: 59_988_00, SubsidyFen: 8000_00, PayFen: 51_988_00}}
+	cases := []struct {
+		r    agent.Receipt
+		want [][2]string
+	}{
+		{refund, [][2]string{{"原成交价", "￥4,999.00"}, {"退回补贴", "￥749.85"}, {"退款金额", "￥4,249.15"}}},
+		{daily, [][2]string{{"销售笔数", "12"}, {"成交总额", "￥59,988.00"}, {"补贴总额", "￥8,000.00"}, {"实收总额", "￥51,988.00"}}},
+		{sampleReceipt(agent.ReceiptTradeIn), [][2]string{{"回收价", "￥200.00"}}},
+	}
+	for _, c := range cases {
+		for _, w := range []escpos.Width{escpos.Width58, escpos.Width80} {
+			b, err := Render(c.r, Options{Width: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(b), "\x1b@\x1c&") {
+				t.Errorf("%s: stream starts %q, want ESC @ FS &", c.r.Kind, b[:4])
+			}
+			lines := decode(t, b, w)
+			for _, p := range c.want {
+				if !hasPair(lines, p[0], p[1]) {
+					t.Errorf("%s %d mm: no %s … %s in\n%s", c.r.Kind, w, p[0], p[1], strings.Join(lines, "\n"))
+				}
+			}
+		}
+	}
+}
