@@ -60,18 +60,7 @@ func TestMigrateFromEmptyAndReopen(t *testing.T) {
 			}
 		}
 	}
-	var mode string
-	if err := s.r.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-		t.Fatalf("journal_mode = %q, %v", mode, err)
-	}
-	for pragma, want := range map[string]int{"synchronous": 2, "busy_timeout": 5000, "foreign_keys": 1} {
-		for _, db := range []*sql.DB{s.r, s.w} {
-			var got int
-			if err := db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
-				t.Errorf("PRAGMA %s = %d, %v; want %d", pragma, got, err, want)
-			}
-		}
-	}
+	// The pragmas of every connection: TestPragmasOnEveryConnection.
 	sale := testSale(1, clk.Now())
 	if err := s.SaveSale(ctx, sale, auditFor(sale), commitItem(t, sale)); err != nil {
 		t.Fatal(err)
