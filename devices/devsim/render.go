@@ -206,7 +206,7 @@ func drawText(dst *image.Gray, e Element, y, width int, cjk font.Face) {
 	x := 0
 	for _, r := range text {
 		if r < 0x80 {
-			glyph(line, basicfont.Face7x13, r, x+2, 17, e.Bold) // CJK fallback fonts often lack Latin
+			latinGlyph(line, cjk, r, x, e.Bold)
 			x += cellW
 			continue
 		}
@@ -223,6 +223,33 @@ func drawText(dst *image.Gray, e Element, y, width int, cjk font.Face) {
 		for px := 0; px < w && x0+px < width; px++ {
 			if line.GrayAt(px/scale, py/scale).Y < 128 {
 				dst.SetGray(x0+px, y+py, grayBlack)
+			}
+		}
+	}
+}
+
+// latinGlyph draws ASCII r in its 12×24 cell at x: with the CJK font's own
+// Latin when it has the glyph (Noto Sans CJK does; DroidSansFallback has
+// none), squeezed into the cell as a printer's narrow Font A is; else with
+// the small built-in 7×13 face, so ASCII is never missing.
+func latinGlyph(dst *image.Gray, cjk font.Face, r rune, x int, bold bool) {
+	var adv fixed.Int26_6
+	ok := false
+	if cjk != nil {
+		adv, ok = cjk.GlyphAdvance(r)
+	}
+	if !ok || adv <= 0 {
+		glyph(dst, basicfont.Face7x13, r, x+2, 17, bold)
+		return
+	}
+	w := max(adv.Ceil()+1, cellW)
+	tmp := image.NewGray(image.Rect(0, 0, w, cellH))
+	draw.Draw(tmp, tmp.Bounds(), image.NewUniform(grayWhite), image.Point{}, draw.Src)
+	glyph(tmp, cjk, r, max(cellW-adv.Ceil(), 0)/2, 20, bold) // narrow glyphs centred in the cell
+	for py := 0; py < cellH; py++ {
+		for px := 0; px < cellW; px++ {
+			if tmp.GrayAt(px*w/cellW, py).Y < 128 {
+				dst.SetGray(x+px, py, grayBlack)
 			}
 		}
 	}
