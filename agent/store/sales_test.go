@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -221,8 +222,59 @@ func TestSealedFieldsNotInFile(t *testing.T) {
 	s, clk := openTest(t)
 	for i := 0; i < 3; i++ {
 		sale := testSale(i, clk.Now())
-		if err := s.SaveSale(ctx, sale, auditFor(sale), commitItem(t, sale)); err != nil {
+		item := commitItem(t, sale)
+		if i == 2 { // a payload that is not the sale is stored on its own
+			sale.PaymentRef = "changed after the payload was made"
+		}
+		if err := s.SaveSale(ctx, sale, auditFor(sale), item); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// The records and payloads as stored. Records are compressed, so a
+	// value in clear would not show in the file as it is: look inside.
+	stored := func(q string) [][]byte {
+		t.Helper()
+		rows, err := s.r.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out [][]byte
+		for rows.Next() {
+			var b []byte
+			if err := rows.Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			js, err := unpackRecord(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, js)
+		}
+		return out
+	}
+	records := stored(`SELECT data FROM sales`)
+	payloads := stored(`SELECT payload FROM outbox WHERE shares_sale = 0`)
+	if len(records) != 3 || len(payloads) != 1 {
+		t.Fatalf("%d records, %d payloads of their own", len(records), len(payloads))
+	}
+	for _, js := range append(records, payloads...) {
+		var doc struct {
+			Consumer struct {
+				AuthCode string `json:"auth_code"`
+				Phone    string `json:"phone"`
+			} `json:"consumer"`
+		}
+		if err := json.Unmarshal(js, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for field, v := range map[string]string{"auth_code": doc.Consumer.AuthCode, "phone": doc.Consumer.Phone} {
+			if !strings.HasPrefix(v, "v1:") {
+				t.Fatalf("stored consumer.%s is not sealed", field)
+			}
+		}
+		if bytes.Contains(js, []byte(secretAuthCode)) || bytes.Contains(js, []byte(secretPhone)) {
+			t.Fatal("a stored record holds a sensitive value in clear")
 		}
 	}
 	got, err := s.Sale(ctx, testSale(1, clk.Now()).OrderNo)
