@@ -25,8 +25,14 @@ func TestDevsimProgram(t *testing.T) {
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	// A timed script sets the paper condition; -printer-status (checked by
+	// devsim's unit tests) would do the same at start.
+	script := filepath.Join(dir, "demo.script")
+	if err := os.WriteFile(script, []byte("# demo\n:sleep 10ms\n:paper near\n:status\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "-dir", filepath.Join(dir, "ports"), "-out", filepath.Join(dir, "out"),
-		"-width", "58", "-baud", "0", "-printer-status", "paper-near")
+		"-width", "58", "-baud", "0", "-script", script)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -38,10 +44,10 @@ func TestDevsimProgram(t *testing.T) {
 	ports := map[string]string{}
 	for lines.Scan() {
 		l := lines.Text()
-		if name, rest, ok := strings.Cut(l, ": "); ok && (name == "scanner" || name == "printer") {
+		if name, rest, ok := strings.Cut(l, ": "); ok && (name == "scanner" || name == "printer") && strings.Contains(rest, " -> ") {
 			ports[name], _, _ = strings.Cut(rest, " -> ")
 		}
-		if strings.HasPrefix(l, "type a code") {
+		if strings.HasPrefix(l, "printer ") && strings.Contains(l, "paper near end") { // the script's :status
 			break
 		}
 	}
