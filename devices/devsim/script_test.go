@@ -87,6 +87,15 @@ func TestSimScriptDrivesBothDevices(t *testing.T) {
 	if err != nil || ps[0].Lines[0] != "kept" || len(ps[0].Files) != 3 {
 		t.Fatalf("printed %+v %v", ps, err)
 	}
+	s.Exec(ctx, ":offline")
+	var off escpos.Status
+	if err := off.Apply(escpos.StatusPrinter, ask(escpos.StatusPrinter)); err != nil || !off.Offline {
+		t.Fatalf(":offline: status %+v %v", off, err)
+	}
+	s.Exec(ctx, ":online")
+	if b := ask(escpos.StatusPrinter); b != 0x12 {
+		t.Fatalf(":online: DLE EOT 1 = %#02x", b)
+	}
 	s.Exec(ctx, ":mute on")
 	s.Exec(ctx, ":cover open")
 	if !s.Printer.Status().CoverOpen {
