@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -88,5 +89,39 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestClerkCallsFeedTheTracker: the clerk's own online calls, wrapped by
+// Tracker.Platform, move the online state without waiting for a probe.
+func TestClerkCallsFeedTheTracker(t *testing.T) {
+	ctx := context.Background()
+	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{})
+	tc := enroll(t, p)
+	tracker := status.NewTracker(nil)
+	plat := tracker.Platform(newClient(t, p, tc, clientOpts{}))
+
+	if _, err := plat.QuerySN(ctx, "SNE2E0000001"); err != nil {
+		t.Fatal(err)
+	}
+	if !tracker.State().Online {
+		t.Fatalf("after an answered SN query: %+v", tracker.State())
+	}
+	p.srv.SetFaults(sim.Faults{ResetRate: 1})
+	if _, err := plat.QuerySN(ctx, "SNE2E0000001"); !errors.Is(err, agent.ErrPlatformDown) {
+		t.Fatalf("SN query while down: %v", err)
+	}
+	if s := tracker.State(); s.Online || s.LastErrorCode != agent.CodePlatformDown {
+		t.Fatalf("after a failed SN query: %+v", s)
+	}
+	p.srv.SetFaults(sim.Faults{})
+	// A refusal is an answer: the platform is back.
+	_, err := plat.TryVoucher(ctx, agent.VoucherTry{RequestNo: "RQT-FEED-1", AuthCode: "NO-SUCH-CODE-1", Category: agent.CatPhone,
+		CountyCode: tc.County, Barcode: "6934177393365", SN: "SNE2E0000001", AmountFen: 100000})
+	if agent.CodeOf(err) != agent.CodeVoucherNotFound {
+		t.Fatalf("try with an unknown code: %v", err)
+	}
+	if !tracker.State().Online {
+		t.Fatalf("after a refused try: %+v", tracker.State())
 	}
 }
