@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -120,60 +121,58 @@ func TestSIGKILLWhileDrainingExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kills, pendingBefore := 0, offlineSales
-	for run := 0; kills < 10 && run < 40; run++ {
+	// The parent watches the queue through its own connection (SQLite in
+	// WAL mode serves both processes) to kill each child only once it has
+	// made progress: every kill then lands mid-drain, however fast or slow
+	// the machine is.
+	watch := openStore(t, storePath)
+	kills, pending := 0, offlineSales
+	for kills < 10 {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), drainChildEnv+"="+string(job))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// A random moment: sometimes during start-up, mostly mid-drain.
-		time.Sleep(time.Duration(80+rand.IntN(250)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		before := pending
+		deadline := time.Now().Add(30 * time.Second)
+		for pending == before && time.Now().Before(deadline) {
+			time.Sleep(2 * time.Millisecond)
+			p, err := watch.Pending(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending = p.Items
+		}
+		// Then a random moment later: in a request, in a settle, between.
+		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			t.Fatalf("kill child: %v", err)
 		}
-		err := cmd.Wait()
-		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-		if !ws.Signaled() {
+		err := <-exited
+		if ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() {
 			// It finished before the kill: nothing left to interrupt.
-			if err != nil {
-				t.Fatalf("drain child failed: %v", err)
-			}
-			break
+			t.Fatalf("the drain child exited (%v) after %d kills, with %d items pending; the drain was too quick to interrupt", err, kills, pending)
 		}
 		kills++
-		pending := pendingItems(t, storePath)
+		p, err := watch.Pending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending = p.Items
 		t.Logf("kill %d: %d items pending", kills, pending)
-		pendingBefore = pending
 	}
-	if kills < 10 {
-		t.Fatalf("only %d kills landed while draining; the drain was too quick to interrupt", kills)
-	}
-	if pendingBefore == offlineSales {
+	if pending == offlineSales {
 		t.Fatalf("no progress across %d killed drains", kills)
 	}
 
 	// A final, clean drain in this process.
-	st = openStore(t, storePath)
+	st = watch
 	drainAll(t, ctx, st, newDrainer(t, st, c, 0), 30*time.Second)
 	assertExactlyOnce(t, st, c, sales)
 	if n, err := st.VerifyAudit(ctx); err != nil {
 		t.Fatalf("audit chain after %d kills: %v (%d entries)", kills, err, n)
 	}
-}
-
-// pendingItems counts the outbox items in the store at path.
-func pendingItems(t *testing.T, path string) int {
-	t.Helper()
-	st, err := openStorePath(path)
-	if err != nil {
-		t.Fatalf("reopen store after kill: %v", err)
-	}
-	defer st.Close()
-	p, err := st.Pending(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Items
 }
