@@ -13,6 +13,7 @@ import (
 
 	"tradein/agent"
 	"tradein/agent/backoff"
+	"tradein/devices/devstatus"
 	"tradein/devices/escpos"
 	"tradein/devices/receipt"
 	"tradein/devices/serialport"
@@ -72,18 +73,14 @@ const interruptedDetail = "interrupted while printing; check the paper before re
 //
 // Spooler is safe for concurrent use.
 type Spooler struct {
-	cfg      SpoolerConfig
-	jobs     agent.PrintJobs
-	open     serialport.Opener
-	onStatus func(agent.DeviceStatus)
-	wake     chan struct{}
+	cfg    SpoolerConfig
+	jobs   agent.PrintJobs
+	open   serialport.Opener
+	status *devstatus.Tracker
+	wake   chan struct{}
 
 	jobMu   sync.Mutex // serialises job state changes between Run and the operator
 	sending string     // ID of the job being sent; guarded by jobMu
-
-	mu       sync.Mutex // guards status and counters
-	status   agent.DeviceStatus
-	counters map[string]int64
 
 	// Run's own state (only Run's goroutine touches these).
 	port     io.ReadWriteCloser
@@ -128,12 +125,8 @@ func NewSpooler(cfg SpoolerConfig, jobs agent.PrintJobs, open serialport.Opener,
 	if open == nil {
 		open = serialport.Open
 	}
-	if onStatus == nil {
-		onStatus = func(agent.DeviceStatus) {}
-	}
-	s := &Spooler{cfg: cfg, jobs: jobs, open: open, onStatus: onStatus, wake: make(chan struct{}, 1),
-		counters: map[string]int64{}}
-	s.status = agent.DeviceStatus{Name: cfg.Name, Port: cfg.Port.Path, State: agent.DeviceClosed, At: cfg.Clock.Now()}
+	s := &Spooler{cfg: cfg, jobs: jobs, open: open, wake: make(chan struct{}, 1),
+		status: devstatus.New(cfg.Name, cfg.Port.Path, cfg.Clock, onStatus)}
 	s.reopen = backoff.New(cfg.Retry, cfg.Clock)
 	return s
 }
@@ -224,47 +217,14 @@ func (s *Spooler) kick() {
 }
 
 // Status returns the latest status with a copy of the counters.
-func (s *Spooler) Status() agent.DeviceStatus {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.statusLocked()
-}
-
-func (s *Spooler) statusLocked() agent.DeviceStatus {
-	st := s.status
-	st.Counters = make(map[string]int64, len(s.counters))
-	for k, v := range s.counters {
-		st.Counters[k] = v
-	}
-	return st
-}
-
-// report records and announces a state; repeated identical states are
-// announced once.
-func (s *Spooler) report(state agent.DeviceState, code, detail string) {
-	s.mu.Lock()
-	if s.status.State == state && s.status.Code == code && s.status.Detail == detail {
-		s.mu.Unlock()
-		return
-	}
-	s.status.State, s.status.Code, s.status.Detail, s.status.At = state, code, detail, s.cfg.Clock.Now()
-	st := s.statusLocked()
-	s.mu.Unlock()
-	s.onStatus(st)
-}
-
-func (s *Spooler) add(name string, n int64) {
-	s.mu.Lock()
-	s.counters[name] += n
-	s.mu.Unlock()
-}
+func (s *Spooler) Status() agent.DeviceStatus { return s.status.Status() }
 
 // Run prints queued jobs until ctx ends, then closes the port and returns
 // ctx's error. Run one Spooler per printer.
 func (s *Spooler) Run(ctx context.Context) error {
 	defer func() {
 		s.closePort()
-		s.report(agent.DeviceClosed, "", "")
+		s.status.Set(agent.DeviceClosed, "", "")
 	}()
 	if err := s.recoverInterrupted(ctx); err != nil {
 		s.cfg.Log.Error("printer: recover interrupted jobs", "err", err)
@@ -310,7 +270,7 @@ func (s *Spooler) recoverInterrupted(ctx context.Context) error {
 		if err := s.jobs.UpdatePrintJob(ctx, j); err != nil {
 			return err
 		}
-		s.add(CounterFailed, 1)
+		s.status.Add(CounterFailed, 1)
 		s.cfg.Log.Warn("printer: job interrupted while printing; waiting for the operator", "job", j.ID, "order", j.OrderNo)
 	}
 	return nil
@@ -345,7 +305,7 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 	st, err := s.dev.Status(ctx)
 	switch {
 	case errors.Is(err, ErrNoStatus):
-		s.add(CounterStatusTimeouts, 1)
+		s.status.Add(CounterStatusTimeouts, 1)
 		if s.answered && s.silent < maxSilentPolls {
 			s.silent++
 			return s.cfg.Poll
@@ -357,8 +317,8 @@ func (s *Spooler) step(ctx context.Context) time.Duration {
 		return s.fail(ctx, job, err.Error())
 	case !st.Ready():
 		s.heard()
-		s.add(CounterNotReadyWaits, 1)
-		s.report(agent.DeviceError, st.Code(), st.Detail())
+		s.status.Add(CounterNotReadyWaits, 1)
+		s.status.Set(agent.DeviceError, st.Code(), st.Detail())
 		return s.cfg.Poll
 	default:
 		s.heard()
@@ -392,7 +352,7 @@ func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status
 	s.sending = cur.ID
 	s.jobMu.Unlock()
 
-	s.report(agent.DeviceBusy, st.Code(), st.Detail())
+	s.status.Set(agent.DeviceBusy, st.Code(), st.Detail())
 	werr := s.dev.Print(ctx, cur.Data)
 
 	s.jobMu.Lock()
@@ -400,13 +360,13 @@ func (s *Spooler) send(ctx context.Context, job agent.PrintJob, st escpos.Status
 	s.sending = ""
 	if werr != nil {
 		cur.State, cur.LastError = agent.PrintFailed, werr.Error()
-		s.add(CounterFailed, 1)
+		s.status.Add(CounterFailed, 1)
 		s.lost(werr)
 	} else {
 		cur.State, cur.LastError, cur.PrintedAt = agent.PrintDone, "", s.cfg.Clock.Now()
-		s.add(CounterPrinted, 1)
-		s.add(CounterBytes, int64(len(cur.Data)))
-		s.report(agent.DeviceIdle, st.Code(), st.Detail())
+		s.status.Add(CounterPrinted, 1)
+		s.status.Add(CounterBytes, int64(len(cur.Data)))
+		s.status.Set(agent.DeviceIdle, st.Code(), st.Detail())
 	}
 	// A fresh context: the job's outcome must be recorded even when Run is
 	// being stopped, or the sending mark would fail it at the next start.
@@ -435,7 +395,7 @@ func (s *Spooler) fail(ctx context.Context, job agent.PrintJob, why string) time
 		s.cfg.Log.Error("printer: mark job failed", "job", cur.ID, "err", err)
 		return s.cfg.Poll
 	}
-	s.add(CounterFailed, 1)
+	s.status.Add(CounterFailed, 1)
 	s.cfg.Log.Warn("printer: job failed; waiting for the operator", "job", cur.ID, "why", why)
 	return 0
 }
@@ -459,7 +419,7 @@ func (s *Spooler) ensurePort(force bool) bool {
 	p, err := s.open(s.cfg.Port)
 	if err != nil {
 		s.nextTry = now.Add(s.reopen.Next(err))
-		s.report(agent.DeviceError, "DISCONNECTED", err.Error())
+		s.status.Set(agent.DeviceError, "DISCONNECTED", err.Error())
 		return false
 	}
 	s.reopen.Reset()
@@ -467,7 +427,7 @@ func (s *Spooler) ensurePort(force bool) bool {
 	s.port, s.dev = p, New(p, s.cfg.Printer)
 	s.answered, s.silent = false, 0
 	s.cfg.Log.Info("printer: port open", "port", s.cfg.Port.Path)
-	s.report(agent.DeviceIdle, "", "")
+	s.status.Set(agent.DeviceIdle, "", "")
 	return true
 }
 
@@ -478,7 +438,7 @@ func (s *Spooler) untilNextTry() time.Duration {
 // lost closes a port that failed and reports the printer disconnected.
 func (s *Spooler) lost(err error) {
 	s.closePort()
-	s.report(agent.DeviceError, "DISCONNECTED", err.Error())
+	s.status.Set(agent.DeviceError, "DISCONNECTED", err.Error())
 }
 
 func (s *Spooler) closePort() {
@@ -496,14 +456,14 @@ func (s *Spooler) refreshStatus(ctx context.Context) {
 	st, err := s.dev.Status(ctx)
 	switch {
 	case errors.Is(err, ErrNoStatus):
-		s.add(CounterStatusTimeouts, 1)
+		s.status.Add(CounterStatusTimeouts, 1)
 	case err != nil:
 		s.lost(err)
 	case st.Ready():
 		s.heard()
-		s.report(agent.DeviceIdle, st.Code(), st.Detail())
+		s.status.Set(agent.DeviceIdle, st.Code(), st.Detail())
 	default:
 		s.heard()
-		s.report(agent.DeviceError, st.Code(), st.Detail())
+		s.status.Set(agent.DeviceError, st.Code(), st.Detail())
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"tradein/agent"
 	"tradein/agent/backoff"
+	"tradein/devices/devstatus"
 	"tradein/devices/serialport"
 )
 
@@ -34,16 +34,13 @@ type Config struct {
 // UnifiedPOS-style (closed → idle ⇄ error) with counters through the
 // status callback. The callbacks run on the driver's goroutine, one at a
 // time; they must not block for long (agent.Terminal.HandleScan and
-// ReportDevice don't). Driver is safe for concurrent use.
+// ReportDevice don't); a status equal to the last one is not reported
+// again. Driver is safe for concurrent use.
 type Driver struct {
-	cfg      Config
-	open     serialport.Opener
-	onScan   func(agent.ScanEvent)
-	onStatus func(agent.DeviceStatus)
-
-	mu       sync.Mutex // guards status and counters
-	status   agent.DeviceStatus
-	counters map[string]int64
+	cfg    Config
+	open   serialport.Opener
+	onScan func(agent.ScanEvent)
+	status *devstatus.Tracker
 }
 
 // Counter names in DeviceStatus.Counters.
@@ -78,81 +75,46 @@ func New(cfg Config, open serialport.Opener, onScan func(agent.ScanEvent), onSta
 	if onScan == nil {
 		onScan = func(agent.ScanEvent) {}
 	}
-	if onStatus == nil {
-		onStatus = func(agent.DeviceStatus) {}
-	}
-	d := &Driver{cfg: cfg, open: open, onScan: onScan, onStatus: onStatus, counters: map[string]int64{}}
-	d.status = agent.DeviceStatus{Name: cfg.Name, Port: cfg.Port.Path, State: agent.DeviceClosed, At: cfg.Clock.Now()}
-	return d
+	return &Driver{cfg: cfg, open: open, onScan: onScan,
+		status: devstatus.New(cfg.Name, cfg.Port.Path, cfg.Clock, onStatus)}
 }
 
 // Status returns the latest status with a copy of the counters.
-func (d *Driver) Status() agent.DeviceStatus {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.statusLocked()
-}
-
-func (d *Driver) statusLocked() agent.DeviceStatus {
-	s := d.status
-	s.Counters = make(map[string]int64, len(d.counters))
-	for k, v := range d.counters {
-		s.Counters[k] = v
-	}
-	return s
-}
-
-// setState records a state change and reports it.
-func (d *Driver) setState(state agent.DeviceState, code, detail string) {
-	d.mu.Lock()
-	d.status.State, d.status.Code, d.status.Detail, d.status.At = state, code, detail, d.cfg.Clock.Now()
-	s := d.statusLocked()
-	d.mu.Unlock()
-	d.onStatus(s)
-}
-
-func (d *Driver) add(name string, n int64) {
-	if n == 0 {
-		return
-	}
-	d.mu.Lock()
-	d.counters[name] += n
-	d.mu.Unlock()
-}
+func (d *Driver) Status() agent.DeviceStatus { return d.status.Status() }
 
 // Run opens the port and delivers scans until ctx ends. When the port
 // cannot be opened or disappears, Run reports ERROR/DISCONNECTED and tries
 // again following the retry policy; a successful open resets the policy.
 // It returns ctx's error.
 func (d *Driver) Run(ctx context.Context) error {
-	defer d.setState(agent.DeviceClosed, "", "")
+	defer d.status.Set(agent.DeviceClosed, "", "")
 	b := backoff.New(d.cfg.Retry, d.cfg.Clock)
 	source := "serial:" + d.cfg.Port.Path
 	for ctx.Err() == nil {
 		port, err := d.open(d.cfg.Port)
 		if err != nil {
-			d.add(CounterOpenFailures, 1)
+			d.status.Add(CounterOpenFailures, 1)
 			if b.Failures() == 0 {
 				d.cfg.Log.Warn("scanner: cannot open port", "port", d.cfg.Port.Path, "err", err)
 			}
-			d.setState(agent.DeviceError, "DISCONNECTED", err.Error())
+			d.status.Set(agent.DeviceError, "DISCONNECTED", err.Error())
 			if b.Wait(ctx, err) != nil {
 				break
 			}
 			continue
 		}
 		b.Reset()
-		d.add(CounterOpens, 1)
+		d.status.Add(CounterOpens, 1)
 		d.cfg.Log.Info("scanner: port open", "port", d.cfg.Port.Path)
-		d.setState(agent.DeviceIdle, "", "")
+		d.status.Set(agent.DeviceIdle, "", "")
 		err = d.serve(ctx, port, source)
 		port.Close()
 		if ctx.Err() != nil {
 			break
 		}
-		d.add(CounterDisconnects, 1)
+		d.status.Add(CounterDisconnects, 1)
 		d.cfg.Log.Warn("scanner: port lost", "port", d.cfg.Port.Path, "err", err)
-		d.setState(agent.DeviceError, "DISCONNECTED", err.Error())
+		d.status.Set(agent.DeviceError, "DISCONNECTED", err.Error())
 		if b.Wait(ctx, err) != nil {
 			break
 		}
@@ -231,9 +193,9 @@ func (d *Driver) serve(ctx context.Context, r io.Reader, source string) error {
 
 // count adds the framer's counters since prev to the driver's.
 func (d *Driver) count(c, prev FramerCounters) FramerCounters {
-	d.add(CounterScans, c.Frames-prev.Frames)
-	d.add(CounterGarbageBytes, c.GarbageBytes-prev.GarbageBytes)
-	d.add(CounterOverflows, c.Overflows-prev.Overflows)
-	d.add(CounterStale, c.Stale-prev.Stale)
+	d.status.Add(CounterScans, c.Frames-prev.Frames)
+	d.status.Add(CounterGarbageBytes, c.GarbageBytes-prev.GarbageBytes)
+	d.status.Add(CounterOverflows, c.Overflows-prev.Overflows)
+	d.status.Add(CounterStale, c.Stale-prev.Stale)
 	return c
 }
