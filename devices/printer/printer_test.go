@@ -3,28 +3,12 @@ package printer
 import (
 	"context"
 	"errors"
-	"image"
 	"io"
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"tradein/devices/escpos"
 )
-
-func decodeQRImage(img image.Image) (string, error) {
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
-}
 
 // pipeDevice joins a Printer to a goroutine playing the printer.
 type pipeDevice struct {

@@ -16,6 +16,7 @@ import (
 	"tradein/agent/store"
 	"tradein/devices/devsim"
 	"tradein/devices/escpos"
+	"tradein/devices/imagescan"
 	"tradein/devices/receipt"
 	"tradein/devices/serialport"
 )
@@ -158,8 +159,8 @@ func TestReceiptRoundTripThroughSpooler(t *testing.T) {
 	}
 	// The PNG devsim saved holds the QR, readable by gozxing.
 	img := devsim.Render(p.Receipt, devsim.RenderOptions{Width: escpos.Width58})
-	if got, err := decodeQRImage(img); err != nil || got != "https://verify.example.cn/r/ORD1" {
-		t.Fatalf("QR from PNG: %q %v", got, err)
+	if got, err := imagescan.Decode(img); err != nil || got.Text != "https://verify.example.cn/r/ORD1" || got.Format != "QR_CODE" {
+		t.Fatalf("QR from PNG: %+v %v", got, err)
 	}
 	// A second, independent decoder reads the PNG file devsim saved
 	// (zbar-tools is a test dependency installed by make deps).
