@@ -52,8 +52,10 @@ func readers() []reader {
 
 // Decode finds a code in img. Each reader is tried in turn, first fast
 // (the image as it is, a local-threshold binarizer), then harder
-// (TRY_HARDER, a global-histogram binarizer for flat lighting, and the
-// image turned by 90°, 180° and 270°).
+// (TRY_HARDER, and a global-histogram binarizer for flat lighting). The
+// image is never turned here: the QR detector finds a symbol at any
+// orientation, and gozxing's 1D readers read rows both ways and, with
+// TRY_HARDER, turn the image a quarter themselves.
 func Decode(img image.Image) (Result, error) {
 	if img == nil || img.Bounds().Empty() {
 		return Result{}, fmt.Errorf("imagescan: empty image")
@@ -67,20 +69,6 @@ func Decode(img image.Image) (Result, error) {
 	}
 	if res, ok := tryAll(src, hard, true); ok {
 		return res, nil
-	}
-	rot := src
-	for turn := 1; turn <= 3; turn++ {
-		if !rot.IsRotateSupported() {
-			break
-		}
-		next, err := rot.RotateCounterClockwise()
-		if err != nil {
-			break
-		}
-		rot = next
-		if res, ok := tryAll(rot, hard, false); ok {
-			return res, nil
-		}
 	}
 	return Result{}, ErrNoCode
 }
