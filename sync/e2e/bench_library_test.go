@@ -32,6 +32,7 @@ type libSyncJob struct {
 	URL       string        `json:"url"`
 	Creds     terminalCreds `json:"creds"`
 	StorePath string        `json:"store_path"`
+	PageLimit int           `json:"page_limit"` // 0: the refresher's default
 }
 
 type libSyncReport struct {
@@ -156,7 +157,7 @@ func runLibSyncChild(jobJSON string) error {
 	}
 	start := time.Now()
 	var staged time.Duration
-	r, err := refresh.New(refresh.Config{Source: c, Library: st, Logger: quiet, OnProgress: func(p refresh.Progress) {
+	r, err := refresh.New(refresh.Config{Source: c, Library: st, PageLimit: job.PageLimit, Logger: quiet, OnProgress: func(p refresh.Progress) {
 		if !p.Committed {
 			staged = time.Since(start)
 		}

@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"tradein/agent"
@@ -116,5 +120,74 @@ func TestLibraryDeltaSyncResumes(t *testing.T) {
 	// Up to date: a further refresh fetches one empty page and changes nothing.
 	if pr, err := r2.Library(ctx); err != nil || pr.Committed || pr.Done != 0 {
 		t.Fatalf("refresh when up to date: %+v %v", pr, err)
+	}
+}
+
+// TestLibrarySyncSurvivesSIGKILL kills a terminal process in the middle of
+// a library download; the next sync resumes from the pages it had staged
+// and ends with the platform's whole library.
+func TestLibrarySyncSurvivesSIGKILL(t *testing.T) {
+	ctx := context.Background()
+	const products = 60000
+	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{SyntheticProducts: products})
+	tc := enroll(t, p)
+	storePath := filepath.Join(t.TempDir(), "terminal.db")
+	watch := openStore(t, storePath)
+	// A little latency per page keeps the download going long enough to
+	// be interrupted on a fast machine.
+	p.srv.SetFaults(sim.Faults{LatencyMS: 5, PathPrefix: "/v1/products"})
+
+	job, err := json.Marshal(libSyncJob{URL: p.url, Creds: tc, StorePath: storePath, PageLimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), libSyncChildEnv+"="+string(job))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	waitFor(t, "the child to stage 5,000 products", func() bool {
+		st, ok, err := watch.LibraryStaging(ctx)
+		return err == nil && ok && st.Staged >= 5000
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	if ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() {
+		t.Fatal("the library sync finished before it could be killed")
+	}
+	staged, ok, err := watch.LibraryStaging(ctx)
+	if err != nil || !ok || staged.NextToken == "" || staged.Staged < 5000 {
+		t.Fatalf("staging after the kill: %+v %v %v", staged, ok, err)
+	}
+	if v, _ := watch.LibraryVersion(ctx); v != 0 {
+		t.Fatalf("library version %d after a killed first sync, want 0 (nothing committed)", v)
+	}
+
+	p.srv.SetFaults(sim.Faults{})
+	var first *refresh.Progress
+	r, err := refresh.New(refresh.Config{Source: newClient(t, p, tc, clientOpts{}), Library: watch, PageLimit: 1000, Logger: quiet,
+		OnProgress: func(pr refresh.Progress) {
+			if first == nil {
+				first = &pr
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := r.Library(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first == nil || !first.Resumed || first.Done != staged.Staged+1000 {
+		t.Fatalf("first progress after the kill %+v, want a resume from %d staged products", first, staged.Staged)
+	}
+	n, err := watch.LibraryProducts(ctx)
+	if err != nil || !final.Committed || n != final.Total || n < products {
+		t.Fatalf("after the resumed sync: %d products, progress %+v, err %v", n, final, err)
 	}
 }
