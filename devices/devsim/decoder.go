@@ -71,8 +71,8 @@ type Decoder struct {
 
 	errors     int64
 	cuts       int64
-	content    int64
-	curContent int64 // content bytes of the receipt in progress // bytes of printing commands and text (not status requests)
+	content    int64 // bytes of printing commands and text (not status requests)
+	curContent int64 // content bytes of the receipt in progress
 }
 
 // maxCommand bounds one command's size (a raster image of 576×2400 dots is

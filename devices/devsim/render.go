@@ -291,7 +291,7 @@ func qrImage(e Element) image.Image {
 	m, err := qrcode.NewQRCodeWriter().Encode(e.Text, gozxing.BarcodeFormat_QR_CODE, 0, 0,
 		map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_ERROR_CORRECTION: level, gozxing.EncodeHintType_MARGIN: 2})
 	if err != nil {
-		return errorMark(e.Text)
+		return errorMark()
 	}
 	return scaleMatrix(m, max(1, min(e.QRModule, 16)), 1)
 }
@@ -305,7 +305,7 @@ func barcodeImage(e Element) image.Image {
 	case "EAN13":
 		w = oned.NewEAN13Writer()
 	default:
-		return errorMark(e.Text)
+		return errorMark()
 	}
 	format := gozxing.BarcodeFormat_CODE_128
 	if e.Symbology == "EAN13" {
@@ -313,7 +313,7 @@ func barcodeImage(e Element) image.Image {
 	}
 	m, err := w.Encode(e.Text, format, 0, 1, map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_MARGIN: 0})
 	if err != nil {
-		return errorMark(e.Text)
+		return errorMark()
 	}
 	return scaleMatrix(m, barModule, barHeight)
 }
@@ -340,7 +340,7 @@ func scaleMatrix(m *gozxing.BitMatrix, sx, sy int) *image.Gray {
 }
 
 // errorMark is what a printer prints for a code it cannot draw: a crossed box.
-func errorMark(string) image.Image {
+func errorMark() image.Image {
 	img := image.NewGray(image.Rect(0, 0, 48, 48))
 	draw.Draw(img, img.Bounds(), image.NewUniform(grayWhite), image.Point{}, draw.Src)
 	box(img, 0, 0, 47, 47)
