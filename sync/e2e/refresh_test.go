@@ -191,3 +191,34 @@ func TestLibrarySyncSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("after the resumed sync: %d products, progress %+v, err %v", n, final, err)
 	}
 }
+
+// TestLibraryStaleStagingRestarts: a staged delta whose page token the
+// platform no longer accepts (it restarted with another database, say) is
+// discarded and the sync starts again from the committed version.
+func TestLibraryStaleStagingRestarts(t *testing.T) {
+	ctx := context.Background()
+	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{})
+	tc := enroll(t, p)
+	st := openStore(t, filepath.Join(t.TempDir(), "terminal.db"))
+	stale := []agent.Product{{Barcode: "6901234567892", Name: "stale", Category: agent.CatTV, Status: agent.ProductActive}}
+	if err := st.StageLibraryPage(ctx, 0, 1, stale, "not-a-token-this-platform-issued"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := refresh.New(refresh.Config{Source: newClient(t, p, tc, clientOpts{}), Library: st, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := r.Library(ctx)
+	if err != nil {
+		t.Fatalf("sync over a stale staging: %v", err)
+	}
+	if pr.Resumed || !pr.Committed {
+		t.Fatalf("progress %+v: want a fresh, committed sync", pr)
+	}
+	if _, err := st.Product(ctx, stale[0].Barcode); !errors.Is(err, agent.ErrNotFound) {
+		t.Fatalf("the discarded staged product reached the library: %v", err)
+	}
+	if n, _ := st.LibraryProducts(ctx); n != pr.Total || n == 0 {
+		t.Fatalf("library holds %d products, platform delta had %d", n, pr.Total)
+	}
+}
