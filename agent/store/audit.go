@@ -92,26 +92,17 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]age
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, subject, detail, prev_hash, hash
-		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: audit entries: %w", err)
-	}
-	defer rows.Close()
-	var out []agent.AuditEntry
-	for rows.Next() {
-		var a agent.AuditEntry
-		var at int64
-		if err := rows.Scan(&a.Seq, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail, &a.PrevHash, &a.Hash); err != nil {
-			return nil, fmt.Errorf("store: audit entries: %w", err)
-		}
-		a.At = fromNanos(at)
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: audit entries: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.r, "audit entries", `SELECT seq, at, actor, action, subject, detail, prev_hash, hash
+		FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, []any{after, limit},
+		func(row scanner) (agent.AuditEntry, error) {
+			var a agent.AuditEntry
+			var at int64
+			if err := row.Scan(&a.Seq, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail, &a.PrevHash, &a.Hash); err != nil {
+				return a, fmt.Errorf("store: audit entries: %w", err)
+			}
+			a.At = fromNanos(at)
+			return a, nil
+		})
 }
 
 // VerifyAudit recomputes the whole chain from GenesisHash and returns how

@@ -96,59 +96,50 @@ func (s *Store) OutboxItems(ctx context.Context, limit int) ([]agent.OutboxItem,
 	return s.queryOutbox(ctx, outboxSelect+` ORDER BY o.seq LIMIT ?`, limit)
 }
 
+// queryOutbox runs an outboxSelect query and decodes each item.
 func (s *Store) queryOutbox(ctx context.Context, q string, args ...any) ([]agent.OutboxItem, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
+	return queryAll(ctx, s.r, "outbox", q, args, s.scanOutboxItem)
+}
+
+// scanOutboxItem reads one outboxSelect row: a shared payload is taken
+// from the sale's record, and sealed consumer fields are opened.
+func (s *Store) scanOutboxItem(row scanner) (agent.OutboxItem, error) {
+	var it agent.OutboxItem
+	var kind string
+	var created, next int64
+	var saleRecord []byte
+	var shared bool
+	if err := row.Scan(&it.Seq, &kind, &it.RequestNo, &it.OrderNo, &it.Payload, &shared, &saleRecord,
+		&created, &it.Attempts, &next, &it.LastError); err != nil {
+		return it, fmt.Errorf("store: outbox: %w", err)
 	}
-	defer rows.Close()
-	var out []agent.OutboxItem
-	for rows.Next() {
-		var it agent.OutboxItem
-		var kind string
-		var created, next int64
-		var saleRecord []byte
-		var shared bool
-		if err := rows.Scan(&it.Seq, &kind, &it.RequestNo, &it.OrderNo, &it.Payload, &shared, &saleRecord,
-			&created, &it.Attempts, &next, &it.LastError); err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
+	var err error
+	if shared {
+		if saleRecord == nil {
+			return it, fmt.Errorf("store: outbox item %d: the sale %s it refers to is missing", it.Seq, it.OrderNo)
 		}
-		if shared {
-			if saleRecord == nil {
-				return nil, fmt.Errorf("store: outbox item %d: the sale %s it refers to is missing", it.Seq, it.OrderNo)
-			}
-			if it.Payload, err = unpackRecord(saleRecord); err != nil {
-				return nil, fmt.Errorf("store: outbox item %d: %w", it.Seq, err)
-			}
+		if it.Payload, err = unpackRecord(saleRecord); err != nil {
+			return it, fmt.Errorf("store: outbox item %d: %w", it.Seq, err)
 		}
-		it.Kind = agent.OutboxKind(kind)
-		it.CreatedAt = fromNanos(created)
-		it.NextAttemptAt = fromNanos(next)
-		if it.Payload, err = s.openPayload(it.Payload); err != nil {
-			return nil, fmt.Errorf("store: outbox item %d: %w", it.Seq, err)
-		}
-		out = append(out, it)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
+	it.Kind = agent.OutboxKind(kind)
+	it.CreatedAt = fromNanos(created)
+	it.NextAttemptAt = fromNanos(next)
+	if it.Payload, err = s.openPayload(it.Payload); err != nil {
+		return it, fmt.Errorf("store: outbox item %d: %w", it.Seq, err)
 	}
-	return out, nil
+	return it, nil
 }
 
 // CompleteOutbox removes the item the platform confirmed and, in the same
-// transaction, saves the sale's new state (when s is non-nil) and appends
+// transaction, saves the sale's new state (when sale is non-nil) and appends
 // the audit entry. An item that is not queued (already completed) is an
 // error matching agent.ErrNotFound and changes nothing.
 func (s *Store) CompleteOutbox(ctx context.Context, seq int64, sale *agent.Sale, a agent.AuditEntry) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = ?`, seq)
-		if err != nil {
-			return fmt.Errorf("store: complete outbox item %d: %w", seq, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: complete outbox item %d: %w", seq, err)
-		} else if n == 0 {
-			return notFound("outbox item %d", seq)
+		if err := execOne(ctx, tx, "complete", fmt.Sprintf("outbox item %d", seq),
+			`DELETE FROM outbox WHERE seq = ?`, seq); err != nil {
+			return err
 		}
 		if sale != nil {
 			if err := s.saveSaleTx(ctx, tx, *sale); err != nil {
@@ -158,7 +149,7 @@ func (s *Store) CompleteOutbox(ctx context.Context, seq int64, sale *agent.Sale,
 				a.Subject = sale.OrderNo
 			}
 		}
-		_, err = s.appendAudit(ctx, tx, a)
+		_, err := s.appendAudit(ctx, tx, a)
 		return err
 	})
 }
@@ -168,18 +159,9 @@ func (s *Store) CompleteOutbox(ctx context.Context, seq int64, sale *agent.Sale,
 // personal data; platform error texts and codes are fine.
 func (s *Store) RetryOutbox(ctx context.Context, seq int64, next time.Time, lastErr string) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1,
-			next_attempt_at = ?, last_error = ? WHERE seq = ?`,
+		return execOne(ctx, tx, "retry", fmt.Sprintf("outbox item %d", seq),
+			`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?`,
 			nanos(next), truncate(lastErr, maxLastError), seq)
-		if err != nil {
-			return fmt.Errorf("store: retry outbox item %d: %w", seq, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: retry outbox item %d: %w", seq, err)
-		} else if n == 0 {
-			return notFound("outbox item %d", seq)
-		}
-		return nil
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"tradein/agent"
 )
@@ -56,31 +55,18 @@ func (s *Store) PrintJobsIn(ctx context.Context, states ...agent.PrintJobState) 
 	q := `SELECT ` + printJobColumns + ` FROM print_jobs`
 	var args []any
 	if len(states) > 0 {
-		ph := make([]string, len(states))
-		for i, st := range states {
-			ph[i] = "?"
-			args = append(args, string(st))
-		}
-		q += ` WHERE state IN (` + strings.Join(ph, ", ") + `)`
+		var in string
+		in, args = inList(args, states)
+		q += ` WHERE state IN (` + in + `)`
 	}
 	q += ` ORDER BY created_at, rowid`
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: print jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []agent.PrintJob
-	for rows.Next() {
-		j, err := scanPrintJob(rows)
+	return queryAll(ctx, s.r, "print jobs", q, args, func(row scanner) (agent.PrintJob, error) {
+		j, err := scanPrintJob(row)
 		if err != nil {
-			return nil, fmt.Errorf("store: print jobs: %w", err)
+			return j, fmt.Errorf("store: print jobs: %w", err)
 		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: print jobs: %w", err)
-	}
-	return out, nil
+		return j, nil
+	})
 }
 
 // UpdatePrintJob stores the job's new state, attempts, last error, printed
@@ -90,19 +76,11 @@ func (s *Store) UpdatePrintJob(ctx context.Context, j agent.PrintJob) error {
 		j.Data = []byte{}
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE print_jobs SET state = ?, attempts = ?, last_error = ?,
-			printed_at = ?, data = ?, reprint = ? WHERE id = ?`,
+		return execOne(ctx, tx, "update", "print job "+j.ID,
+			`UPDATE print_jobs SET state = ?, attempts = ?, last_error = ?, printed_at = ?, data = ?,
+				reprint = ? WHERE id = ?`,
 			string(j.State), j.Attempts, truncate(j.LastError, maxLastError), nanos(j.PrintedAt),
 			j.Data, boolInt(j.Reprint), j.ID)
-		if err != nil {
-			return fmt.Errorf("store: update print job %s: %w", j.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: update print job %s: %w", j.ID, err)
-		} else if n == 0 {
-			return notFound("print job %s", j.ID)
-		}
-		return nil
 	})
 }
 

@@ -185,12 +185,9 @@ func (s *Store) Sales(ctx context.Context, f agent.SaleFilter) ([]agent.Sale, er
 		args = append(args, nanos(f.To))
 	}
 	if len(f.States) > 0 {
-		ph := make([]string, len(f.States))
-		for i, st := range f.States {
-			ph[i] = "?"
-			args = append(args, string(st))
-		}
-		where = append(where, "state IN ("+strings.Join(ph, ", ")+")")
+		var in string
+		in, args = inList(args, f.States)
+		where = append(where, "state IN ("+in+")")
 	}
 	if f.Category != "" {
 		where = append(where, "category = ?")
@@ -254,25 +251,11 @@ func (s *Store) SalesOfBarcode(ctx context.Context, barcode string, since time.T
 
 // querySales runs a query selecting the data column and decodes each row.
 func (s *Store) querySales(ctx context.Context, q string, args ...any) ([]agent.Sale, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: query sales: %w", err)
-	}
-	defer rows.Close()
-	var out []agent.Sale
-	for rows.Next() {
+	return queryAll(ctx, s.r, "query sales", q, args, func(row scanner) (agent.Sale, error) {
 		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, fmt.Errorf("store: query sales: %w", err)
+		if err := row.Scan(&data); err != nil {
+			return agent.Sale{}, fmt.Errorf("store: query sales: %w", err)
 		}
-		sale, err := s.decodeSale(data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sale)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: query sales: %w", err)
-	}
-	return out, nil
+		return s.decodeSale(data)
+	})
 }

@@ -26,26 +26,15 @@ func (s *Store) Staff(ctx context.Context, id string) (agent.Staff, error) {
 
 // ListStaff returns every staff member (inactive ones included) by ID.
 func (s *Store) ListStaff(ctx context.Context) ([]agent.Staff, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list staff: %w", err)
-	}
-	defer rows.Close()
-	var out []agent.Staff
-	for rows.Next() {
-		st, err := scanStaff(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list staff: %w", err)
-		}
-		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list staff: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s.r, "list staff", `SELECT `+staffColumns+` FROM staff ORDER BY id`, nil,
+		func(row scanner) (agent.Staff, error) {
+			st, err := scanStaff(row)
+			if err != nil {
+				return st, fmt.Errorf("store: list staff: %w", err)
+			}
+			return st, nil
+		})
 }
-
-type scanner interface{ Scan(dest ...any) error }
 
 func scanStaff(row scanner) (agent.Staff, error) {
 	var st agent.Staff
