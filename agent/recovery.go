@@ -45,10 +45,7 @@ func (t *Terminal) Recover(ctx context.Context) (RecoveryReport, error) {
 			if err := s.TransitionTo(SaleCommitted, now); err != nil {
 				return rep, err
 			}
-			kind := OutboxSaleCommit
-			if s.Offline {
-				kind = OutboxSaleOffline
-			}
+			kind := commitKind(s)
 			detail := fmt.Sprintf("recovered after restart: %s final_fen=%d subsidy_fen=%d", kind, s.FinalPriceFen, s.SubsidyFen)
 			if err := t.saveSaleWithOutbox(ctx, "system", s, kind, "sale.recover_commit", detail); err != nil {
 				return rep, err

@@ -63,10 +63,7 @@ func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
 	if err := next.TransitionTo(SaleCommitted, now); err != nil {
 		return Sale{}, "", err
 	}
-	kind := OutboxSaleCommit
-	if next.Offline {
-		kind = OutboxSaleOffline
-	}
+	kind := commitKind(next)
 	detail := fmt.Sprintf("%s final_fen=%d subsidy_fen=%d pay_fen=%d", kind, next.FinalPriceFen, next.SubsidyFen, next.PayFen)
 	if len(next.Warnings) > 0 {
 		detail += fmt.Sprintf(" warnings=%d", len(next.Warnings))
@@ -84,6 +81,15 @@ func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
 		return screenSale(next), "", err
 	}
 	return screenSale(next), jobID, nil
+}
+
+// commitKind is the outbox kind that delivers committed sale s: the
+// voucher commit of its freeze online, the transaction batch offline.
+func commitKind(s Sale) OutboxKind {
+	if s.Offline {
+		return OutboxSaleOffline
+	}
+	return OutboxSaleCommit
 }
 
 // Cancel abandons the sale. A voucher the platform froze (FROZEN, or PAID
