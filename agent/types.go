@@ -109,7 +109,7 @@ type OfflinePolicy struct {
 	MaxOldestPending     time.Duration `json:"max_oldest_pending_ns"`
 }
 
-// SaleState is a state of the sale state machine (see sale.go).
+// SaleState is a state of the sale state machine (see salestate.go).
 type SaleState string
 
 const (
