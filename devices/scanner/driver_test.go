@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,7 +22,20 @@ type rig struct {
 	drv    *Driver
 	events chan agent.ScanEvent
 	states chan agent.DeviceStatus
+	read   atomic.Int64 // bytes the driver has read from the port
 	stop   func()
+}
+
+// countingPort counts the bytes read through it.
+type countingPort struct {
+	io.ReadWriteCloser
+	n *atomic.Int64
+}
+
+func (c countingPort) Read(b []byte) (int, error) {
+	n, err := c.ReadWriteCloser.Read(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func newRig(t *testing.T, fc FramerConfig, sc devsim.ScannerConfig) *rig {
@@ -34,8 +48,16 @@ func newRig(t *testing.T, fc FramerConfig, sc devsim.ScannerConfig) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{sim: sim, events: make(chan agent.ScanEvent, 2000), states: make(chan agent.DeviceStatus, 100)}
+	// The real opener, counting the bytes the driver has read.
+	open := func(c serialport.Config) (io.ReadWriteCloser, error) {
+		p, err := serialport.Open(c)
+		if err != nil {
+			return nil, err
+		}
+		return countingPort{p, &r.read}, nil
+	}
 	r.drv = New(Config{Port: serialport.Config{Path: sim.Path(), Baud: 9600}, Framer: fc, Log: slog.New(slog.DiscardHandler)},
-		nil, func(e agent.ScanEvent) { r.events <- e }, func(s agent.DeviceStatus) {
+		open, func(e agent.ScanEvent) { r.events <- e }, func(s agent.DeviceStatus) {
 			select {
 			case r.states <- s:
 			default:
@@ -78,11 +100,20 @@ func (r *rig) next(t *testing.T) agent.ScanEvent {
 
 func TestDriverFramesSplitAcrossWrites(t *testing.T) {
 	r := newRig(t, FramerConfig{Suffix: SuffixCRLF, AIM: true}, devsim.ScannerConfig{})
+	sent := int64(0)
 	for _, part := range []string{"]E069012", "3456", "7892\r", "\n]C0TI2026112", "1000000000001\r\n", "860000000000009\r\n"} {
 		if err := r.sim.SendRaw([]byte(part)); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(5 * time.Millisecond) // let each piece arrive in its own read
+		// The next piece goes out only once the driver has read this one,
+		// so every piece arrives in reads of its own.
+		sent += int64(len(part))
+		for deadline := time.Now().Add(10 * time.Second); r.read.Load() < sent; {
+			if time.Now().After(deadline) {
+				t.Fatalf("driver read %d of %d bytes", r.read.Load(), sent)
+			}
+			time.Sleep(time.Millisecond) // polling a counter, not timing anything
+		}
 	}
 	want := []agent.ScanEvent{
 		{Kind: agent.ScanProduct, Value: "6901234567892", Symbology: "]E0"},
