@@ -46,7 +46,7 @@ type PrinterSim struct {
 	cfg PrinterConfig
 
 	mu        sync.Mutex // guards everything below
-	p         *port
+	sock      socket
 	state     escpos.Status
 	mute      bool // does not answer DLE EOT, like printers without status support
 	onRoll    int  // receipts printed on the current roll
@@ -71,7 +71,7 @@ func NewPrinter(cfg PrinterConfig) (*PrinterSim, error) {
 			return nil, fmt.Errorf("devsim: %w", err)
 		}
 	}
-	s := &PrinterSim{cfg: cfg, changed: make(chan struct{})}
+	s := &PrinterSim{cfg: cfg, sock: socket{link: cfg.Link}, changed: make(chan struct{})}
 	if err := s.Replug(); err != nil {
 		return nil, err
 	}
@@ -82,10 +82,7 @@ func NewPrinter(cfg PrinterConfig) (*PrinterSim, error) {
 func (s *PrinterSim) Path() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p == nil {
-		return s.cfg.Link
-	}
-	return s.p.path()
+	return s.sock.path()
 }
 
 // SetStatus sets the simulated condition (paper out, cover open, …).
@@ -151,12 +148,7 @@ func (s *PrinterSim) WaitPrinted(ctx context.Context, n int) ([]Printed, error) 
 func (s *PrinterSim) Unplug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p == nil {
-		return nil
-	}
-	err := s.p.close()
-	s.p = nil
-	return err
+	return s.sock.unplug()
 }
 
 // Replug connects the printer (again) on a fresh pty at the same link.
@@ -164,14 +156,10 @@ func (s *PrinterSim) Unplug() error {
 func (s *PrinterSim) Replug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p != nil {
-		return nil
-	}
-	p, err := openPort(s.cfg.Link)
-	if err != nil {
+	p, err := s.sock.plug()
+	if p == nil {
 		return err
 	}
-	s.p = p
 	s.dec = NewDecoder()
 	s.raw = nil
 	s.spoiled = false

@@ -20,6 +20,45 @@ type port struct {
 	link   string
 }
 
+// socket is where a virtual device plugs in: its pty while plugged (p),
+// reached through link when set. The device's own lock guards it.
+type socket struct {
+	link string
+	p    *port
+}
+
+// path is what the terminal should open: the link, or the pty's name.
+func (k *socket) path() string {
+	if k.p == nil {
+		return k.link
+	}
+	return k.p.path()
+}
+
+// unplug closes the pty and removes the link; unplugged already is fine.
+func (k *socket) unplug() error {
+	if k.p == nil {
+		return nil
+	}
+	err := k.p.close()
+	k.p = nil
+	return err
+}
+
+// plug opens a fresh pty at the link and returns it; it returns nil, nil
+// when the device is plugged in already.
+func (k *socket) plug() (*port, error) {
+	if k.p != nil {
+		return nil, nil
+	}
+	p, err := openPort(k.link)
+	if err != nil {
+		return nil, err
+	}
+	k.p = p
+	return p, nil
+}
+
 // openPort creates a pty pair in raw mode and points link (if not empty) at
 // its slave.
 func openPort(link string) (*port, error) {

@@ -24,9 +24,9 @@ type ScannerConfig struct {
 
 // ScannerSim is a virtual serial barcode scanner. Safe for concurrent use.
 type ScannerSim struct {
-	cfg ScannerConfig
-	mu  sync.Mutex // guards p and sends
-	p   *port
+	cfg  ScannerConfig
+	mu   sync.Mutex // guards sock and sends
+	sock socket
 }
 
 // NewScanner plugs in a virtual scanner.
@@ -36,7 +36,7 @@ func NewScanner(cfg ScannerConfig) (*ScannerSim, error) {
 	} else if cfg.Suffix == "" {
 		cfg.Suffix = "\r"
 	}
-	s := &ScannerSim{cfg: cfg}
+	s := &ScannerSim{cfg: cfg, sock: socket{link: cfg.Link}}
 	if err := s.Replug(); err != nil {
 		return nil, err
 	}
@@ -47,10 +47,7 @@ func NewScanner(cfg ScannerConfig) (*ScannerSim, error) {
 func (s *ScannerSim) Path() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p == nil {
-		return s.cfg.Link
-	}
-	return s.p.path()
+	return s.sock.path()
 }
 
 // Send sends one code with the configured prefix and suffix.
@@ -63,11 +60,12 @@ func (s *ScannerSim) Send(code string) error {
 func (s *ScannerSim) SendRaw(b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p == nil {
+	p := s.sock.p
+	if p == nil {
 		return fmt.Errorf("devsim: scanner unplugged")
 	}
 	if s.cfg.Baud <= 0 {
-		_, err := s.p.master.Write(b)
+		_, err := p.master.Write(b)
 		return err
 	}
 	// Write in slices of about a millisecond of line time and sleep for
@@ -77,7 +75,7 @@ func (s *ScannerSim) SendRaw(b []byte) error {
 	for len(b) > 0 {
 		n := min(chunk, len(b))
 		start := time.Now()
-		if _, err := s.p.master.Write(b[:n]); err != nil {
+		if _, err := p.master.Write(b[:n]); err != nil {
 			return err
 		}
 		time.Sleep(time.Duration(n)*perByte - time.Since(start))
@@ -91,26 +89,17 @@ func (s *ScannerSim) SendRaw(b []byte) error {
 func (s *ScannerSim) Unplug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p == nil {
-		return nil
-	}
-	err := s.p.close()
-	s.p = nil
-	return err
+	return s.sock.unplug()
 }
 
 // Replug plugs the scanner (back) in on a new pty, at the same link.
 func (s *ScannerSim) Replug() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.p != nil {
-		return nil
-	}
-	p, err := openPort(s.cfg.Link)
-	if err != nil {
+	p, err := s.sock.plug()
+	if p == nil {
 		return err
 	}
-	s.p = p
 	// Nothing reads what the terminal writes to a scanner; drain it so a
 	// chatty driver never blocks.
 	go io.Copy(io.Discard, p.master)
