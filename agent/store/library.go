@@ -124,10 +124,11 @@ func (s *Store) LibraryStaging(ctx context.Context) (agent.LibraryStaging, bool,
 
 // CommitLibrary applies the staged delta (upserting each staged product in
 // arrival order; delisted products stay as rows with status DELISTED),
-// sets the library version to target and clears the staging area, all in
-// one transaction: a reader sees the old library or the new one, never a
-// mix. The staged delta must go from the current version to target.
-// Committing the current version with nothing staged is a no-op.
+// sets the library version to target, clears the staging area and appends
+// a "library.commit" audit entry, all in one transaction: a reader sees
+// the old library or the new one, never a mix. The staged delta must go
+// from the current version to target. Committing the current version with
+// nothing staged is a no-op.
 func (s *Store) CommitLibrary(ctx context.Context, target int64) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		var cur int64
@@ -169,7 +170,18 @@ func (s *Store) CommitLibrary(ctx context.Context, target int64) error {
 			target, nanos(s.clock.Now())); err != nil {
 			return fmt.Errorf("store: set library version: %w", err)
 		}
-		return clearStaging(ctx, tx)
+		var staged int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM product_staging`).Scan(&staged); err != nil {
+			return fmt.Errorf("store: commit library: %w", err)
+		}
+		if err := clearStaging(ctx, tx); err != nil {
+			return err
+		}
+		// The library decides categories, grades and filed prices, so what
+		// the terminal subsidised depends on it: its switches are audited.
+		_, err = s.appendAudit(ctx, tx, agent.AuditEntry{Action: "library.commit", Subject: "library",
+			Detail: fmt.Sprintf("version %d -> %d, %d products changed", cur, target, staged)})
+		return err
 	})
 }
 
@@ -189,19 +201,36 @@ func clearStaging(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// SaveRules replaces the cached rule set.
+// SaveRules replaces the cached rule set. When the rule set differs from
+// the cached one (the first one included), a "rules.update" audit entry is
+// appended in the same transaction: the rules decide every subsidy, so a
+// change of them is a state change the audit log must show. Saving the
+// same rule set again (every refresh does) only records the time.
 func (s *Store) SaveRules(ctx context.Context, r agent.Rules) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("store: encode rules: %w", err)
 	}
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		var oldVersion, oldData string
+		err := tx.QueryRowContext(ctx, `SELECT version, data FROM rules WHERE id = 1`).Scan(&oldVersion, &oldData)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: save rules: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rules (id, version, data, saved_at) VALUES (1, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data,
 				saved_at = excluded.saved_at`, r.Version, string(data), nanos(s.clock.Now())); err != nil {
 			return fmt.Errorf("store: save rules: %w", err)
 		}
-		return nil
+		if oldData == string(data) {
+			return nil
+		}
+		detail := "version " + r.Version
+		if oldData != "" {
+			detail = fmt.Sprintf("version %s -> %s", oldVersion, r.Version)
+		}
+		_, err = s.appendAudit(ctx, tx, agent.AuditEntry{Action: "rules.update", Subject: "rules", Detail: detail})
+		return err
 	})
 }
 

@@ -123,6 +123,30 @@ func TestLibraryDeltaSync(t *testing.T) {
 	if _, ok, _ := s.LibraryStaging(ctx); ok {
 		t.Fatal("a refused page left staging behind")
 	}
+	// The two switches, and only they, are in the audit log.
+	if got := auditDetails(t, s, "library.commit"); !reflect.DeepEqual(got, []string{
+		"version 0 -> 10, 10 products changed", "version 10 -> 12, 5 products changed"}) {
+		t.Fatalf("library audit entries: %q", got)
+	}
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// auditDetails returns the details of the audit entries with the action.
+func auditDetails(t *testing.T, s *Store, action string) []string {
+	t.Helper()
+	entries, err := s.AuditEntries(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Action == action {
+			out = append(out, e.Detail)
+		}
+	}
+	return out
 }
 
 // TestLibraryCommitIsAtomicForReaders: while a large delta is committed,
@@ -241,11 +265,19 @@ func TestRulesCache(t *testing.T) {
 	if !reflect.DeepEqual(got, r) {
 		t.Fatalf("rules round trip:\n got %+v\nwant %+v", got, r)
 	}
+	// The same rules again (a routine refresh) is not a change.
+	if err := s.SaveRules(ctx, r); err != nil {
+		t.Fatal(err)
+	}
 	r.Version = "v2"
 	if err := s.SaveRules(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Rules(ctx); got.Version != "v2" {
 		t.Fatalf("version = %q", got.Version)
+	}
+	want := []string{"version " + agent.DefaultRulesVersion, "version " + agent.DefaultRulesVersion + " -> v2"}
+	if got := auditDetails(t, s, "rules.update"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("rules audit entries: %q, want %q", got, want)
 	}
 }
