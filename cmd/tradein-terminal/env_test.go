@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"tradein/cmd/platform-sim/sim"
+	"tradein/cmd/tradein-terminal/wiring"
+	"tradein/devices/devsim"
+	"tradein/devices/escpos"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtPath != "" {
+		os.RemoveAll(filepath.Dir(builtPath))
+	}
+	os.Exit(code)
+}
+
+// world is what the real app runs against: platform-sim on loopback and
+// devsim's scanner and printer on pseudo-terminals (both in this test
+// process, so the test can issue codes, scan and read receipts), plus a
+// provisioned data directory.
+type world struct {
+	platform *sim.Server
+	url      string
+	scanner  *devsim.ScannerSim
+	printer  *devsim.PrinterSim
+	dataDir  string
+	bin      string
+}
+
+func newWorld(tb testing.TB) *world {
+	tb.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := sim.Open(context.Background(), sim.Config{DBPath: filepath.Join(tb.TempDir(), "platform.db"), Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(l)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		srv.Close()
+	})
+	devDir := tb.TempDir()
+	sc, err := devsim.NewScanner(devsim.ScannerConfig{Link: filepath.Join(devDir, "scanner")})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sc.Close() })
+	pr, err := devsim.NewPrinter(devsim.PrinterConfig{Link: filepath.Join(devDir, "printer"), Width: escpos.Width80,
+		OutDir: filepath.Join(devDir, "receipts")})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { pr.Close() })
+
+	w := &world{platform: srv, url: "http://" + l.Addr().String(), scanner: sc, printer: pr,
+		dataDir: tb.TempDir(), bin: appBinary(tb)}
+	c := wiring.DefaultConfig()
+	c.PlatformURL = w.url
+	c.Devices.Scanner.Port = sc.Path()
+	c.Devices.Printer.Port = pr.Path()
+	if err := wiring.SaveConfig(wiring.NewLayout(w.dataDir).Config, c); err != nil {
+		tb.Fatal(err)
+	}
+	// Provision with the binary's own flags, as installers and the demo do.
+	out, err := exec.Command(w.bin, "--data-dir", w.dataDir, "--enroll", sim.DemoEnrollmentCode,
+		"--seed-demo-staff", "--sync", "--setup-only").CombinedOutput()
+	if err != nil {
+		tb.Fatalf("provision: %v\n%s", err, out)
+	}
+	return w
+}
+
+// app is one run of the real binary on a display.
+type app struct {
+	cmd    *exec.Cmd
+	start  time.Time
+	output bytes.Buffer
+	done   chan error
+}
+
+// startApp starts the app on d against w.
+func (w *world) startApp(tb testing.TB, d *display) *app {
+	tb.Helper()
+	a := &app{done: make(chan error, 1)}
+	a.cmd = exec.Command(w.bin, "--data-dir", w.dataDir)
+	a.cmd.Env = d.env()
+	a.cmd.Stdout, a.cmd.Stderr = &a.output, &a.output
+	a.start = time.Now()
+	if err := a.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() { a.done <- a.cmd.Wait() }()
+	tb.Cleanup(func() { a.stop(tb) })
+	return a
+}
+
+// stop asks the app to stop with SIGTERM, as the session manager or
+// Ctrl-C would, and reports whether it exited cleanly within 10 s.
+func (a *app) stop(tb testing.TB) error {
+	if a.cmd.ProcessState != nil {
+		return nil
+	}
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-a.done:
+		return err
+	case <-time.After(10 * time.Second):
+		a.cmd.Process.Kill()
+		<-a.done
+		tb.Errorf("the app did not stop within 10 s of SIGTERM; output:\n%s", a.output.String())
+		return context.DeadlineExceeded
+	}
+}
