@@ -334,7 +334,12 @@ func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	ctx := context.Background()
 	clk := &fakeClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, agent.ChinaTime)}
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "terminal.db"), store.Options{AllowPlaintextForTests: true, Clock: clk})
+	f := &fixture{t: t, ctx: ctx, clock: clk, printer: &memPrinter{}, photos: filepath.Join(dir, "photos")}
+	// The store logs into the same captured buffer as the terminal: its
+	// lines are checked for personal data too, and never split a
+	// benchmark's result line on stdout.
+	logger := slog.New(slog.NewTextHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	st, err := store.Open(ctx, filepath.Join(dir, "terminal.db"), store.Options{AllowPlaintextForTests: true, Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,13 +368,13 @@ func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 		agent.Staff{ID: "M1", Name: "王五", Role: agent.RoleManager},
 		agent.Staff{ID: "F1", Name: "赵六", Role: agent.RoleSupport},
 	)
-	f := &fixture{t: t, ctx: ctx, clock: clk, store: st, printer: &memPrinter{}, priv: priv, photos: filepath.Join(dir, "photos")}
+	f.store, f.priv = st, priv
 	f.platform = newMemPlatform(clk, pub, rules, products)
 	f.term, err = agent.NewTerminal(agent.Deps{
 		Store: st, Outbox: st, Library: st, Platform: f.platform, Printer: f.printer, Clock: clk,
 		Info:        agent.StoreInfo{MerchantNo: "M100", TerminalNo: "T0001", StoreName: "朝阳门店", CountyCode: storeCounty},
 		PlatformKey: pub, VerifyURLBase: "https://verify.example/r/", PhotosDir: f.photos,
-		Logger: slog.New(slog.NewTextHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: logger,
 	})
 	if err != nil {
 		t.Fatal(err)
