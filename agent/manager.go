@@ -126,8 +126,10 @@ func (s *Session) Refund(ctx context.Context, orderNo, reason string) (Sale, err
 }
 
 // ReviewList returns what the manager must look at, newest first: sales
-// the platform rejected after sync (REVIEW) and committed sales of the last
-// 90 days carrying fraud warnings, in both cases not yet resolved.
+// the platform rejected after sync (REVIEW), committed sales of the last
+// 90 days carrying fraud warnings, and refunded or cancelled sales the
+// platform rejected after the fact (they cannot move to REVIEW, so sync/
+// marks them WarnSyncRejected), in every case not yet resolved.
 func (s *Session) ReviewList(ctx context.Context) ([]Sale, error) {
 	if err := s.require(ActReview); err != nil {
 		return nil, err
@@ -137,7 +139,8 @@ func (s *Session) ReviewList(ctx context.Context) ([]Sale, error) {
 	if err != nil {
 		return nil, internal("list review sales", err)
 	}
-	warned, err := t.store.Sales(ctx, SaleFilter{From: t.clock.Now().Add(-reviewWindow), States: []SaleState{SaleCommitted}})
+	warned, err := t.store.Sales(ctx, SaleFilter{From: t.clock.Now().Add(-reviewWindow),
+		States: []SaleState{SaleCommitted, SaleRefunded, SaleCancelled}})
 	if err != nil {
 		return nil, internal("list warned sales", err)
 	}
@@ -156,7 +159,25 @@ func needsReview(s Sale) bool {
 	if !s.ReviewedAt.IsZero() {
 		return false
 	}
-	return s.State == SaleReview || (s.State == SaleCommitted && len(s.Warnings) > 0)
+	if s.State == SaleReview || hasWarning(s.Warnings, WarnSyncRejected) {
+		return true
+	}
+	return s.State == SaleCommitted && len(s.Warnings) > 0
+}
+
+// WarnSyncRejected marks a sale whose platform refusal arrived after it had
+// already left the states that can go to REVIEW (refunded or cancelled
+// locally before the item was synced). sync/ sets it; the review list shows
+// it. Stored on disk.
+const WarnSyncRejected = "SYNC_REJECTED"
+
+func hasWarning(ws []Warning, code string) bool {
+	for _, w := range ws {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 // ResolveReview records the manager's decision on a reviewed sale: the

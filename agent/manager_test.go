@@ -186,3 +186,38 @@ func TestSalesListMasksPersonalData(t *testing.T) {
 		t.Fatalf("sale %+v %v", got.Consumer, err)
 	}
 }
+
+// A refusal that arrives after the sale was refunded locally cannot move it
+// to REVIEW; sync/ marks it SYNC_REJECTED and the manager still sees it.
+func TestReviewListHoldsSalesRejectedAfterRefund(t *testing.T) {
+	f := newFixture(t)
+	clerk, mgr := f.login("C1"), f.login("M1")
+	f.platform.setDown(true)
+	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
+	refunded, err := mgr.Refund(f.ctx, sale.OrderNo, "returned before sync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := mgr.ReviewList(f.ctx); len(list) != 0 {
+		t.Fatalf("review list before the refusal: %d", len(list))
+	}
+	stored, err := f.store.Sale(f.ctx, refunded.OrderNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored.RejectCode, stored.RejectReason = string(agent.CodeVoucherUsed), "voucher used at another store"
+	stored.Warnings = append(stored.Warnings, agent.Warning{Code: agent.WarnSyncRejected, Detail: "VOUCHER_USED"})
+	if err := f.store.SaveSale(f.ctx, stored, agent.AuditEntry{At: f.clock.Now(), Actor: "system", Action: "sale.review", Subject: stored.OrderNo}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := mgr.ReviewList(f.ctx)
+	if err != nil || len(list) != 1 || list[0].State != agent.SaleRefunded || list[0].RejectCode != "VOUCHER_USED" {
+		t.Fatalf("review list %+v %v", list, err)
+	}
+	if err := mgr.ResolveReview(f.ctx, sale.OrderNo, "consumer repaid the subsidy"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := mgr.ReviewList(f.ctx); len(list) != 0 {
+		t.Fatalf("review list after resolving: %d", len(list))
+	}
+}

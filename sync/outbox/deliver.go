@@ -19,7 +19,8 @@ const (
 // WarnSyncRejected is the warning put on a sale whose refusal arrived after
 // the sale had already left the states that can go to REVIEW (refunded or
 // cancelled locally before the item was synced). Stored on disk.
-const WarnSyncRejected = "SYNC_REJECTED"
+// The agent's review list shows sales carrying it.
+const WarnSyncRejected = agent.WarnSyncRejected
 
 // deliverOne sends a commit, cancel or refund.
 func (d *Drainer) deliverOne(ctx context.Context, it agent.OutboxItem) (outcome, error) {
