@@ -70,10 +70,13 @@ func IsTicketNo(s string) bool {
 // store's terminals are told apart on the recycler's screen. Classify
 // recognises every number this returns as ScanTicket.
 func NewTicketNo(now time.Time, terminalNo string, seq int) string {
-	if seq < 0 {
-		seq = -seq
+	// The remainder first, then its sign: -seq overflows for the
+	// smallest int and would print a minus sign.
+	n := seq % 10000
+	if n < 0 {
+		n = -n
 	}
-	return fmt.Sprintf("%s%s%s%04d", TicketPrefix, now.In(ChinaTime).Format("060102150405"), terminalDigits(terminalNo), seq%10000)
+	return fmt.Sprintf("%s%s%s%04d", TicketPrefix, now.In(ChinaTime).Format("060102150405"), terminalDigits(terminalNo), n)
 }
 
 // terminalDigits returns four digits identifying terminalNo (see NewTicketNo).

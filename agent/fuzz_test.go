@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"crypto/ed25519"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +139,7 @@ func FuzzNewTicketNo(f *testing.F) {
 	f.Add(int64(1740000000), "T310115000042", 7)
 	f.Add(int64(0), "", -1)
 	f.Add(int64(4102444800), "终端-x", 1<<40)
+	f.Add(int64(1740000000), "T1", math.MinInt) // -seq overflows
 	f.Fuzz(func(t *testing.T, unix int64, terminal string, seq int) {
 		if unix < 0 || unix > 4102444800 { // years 1970..2100: four-digit years only
 			return
