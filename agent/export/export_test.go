@@ -50,7 +50,7 @@ func sampleSales() []agent.Sale {
 	at := day.Add(10 * time.Hour)
 	return []agent.Sale{
 		{OrderNo: "T0001-0001", StaffID: "C1", State: agent.SaleCommitted, CreatedAt: at,
-			Product: agent.Product{Barcode: "6900000000014", Brand: "海尔", Model: "BCD-500", Category: agent.CatFridge},
+			Product:       agent.Product{Barcode: "6900000000014", Brand: "海尔", Model: "BCD-500", Category: agent.CatFridge},
 			FinalPriceFen: 399900, SubsidyFen: 79980, PayFen: 319920,
 			TradeIn: &agent.TradeIn{TicketNo: "TI123"}},
 		{OrderNo: "T0001-0002", StaffID: "C1", State: agent.SaleRefunded, CreatedAt: at.Add(time.Minute), Offline: true,
@@ -66,9 +66,13 @@ func sampleReport() agent.DailyReport {
 }
 
 var names = Options{
-	Store:    agent.StoreInfo{StoreName: "朝阳门店", TerminalNo: "T0001"},
-	Category: func(c agent.Category) string { return map[agent.Category]string{agent.CatFridge: "电冰箱", agent.CatPhone: "手机"}[c] },
-	State:    func(s agent.SaleState) string { return map[agent.SaleState]string{agent.SaleCommitted: "已完成", agent.SaleRefunded: "已退款"}[s] },
+	Store: agent.StoreInfo{StoreName: "朝阳门店", TerminalNo: "T0001"},
+	Category: func(c agent.Category) string {
+		return map[agent.Category]string{agent.CatFridge: "电冰箱", agent.CatPhone: "手机"}[c]
+	},
+	State: func(s agent.SaleState) string {
+		return map[agent.SaleState]string{agent.SaleCommitted: "已完成", agent.SaleRefunded: "已退款"}[s]
+	},
 }
 
 func readCSV(t *testing.T, b []byte) [][]string {
