@@ -24,11 +24,14 @@ const updateSaleSQL = `UPDATE sales SET state = ?, created_at = ?, updated_at = 
 	barcode = ?, sn = ?, cref = ?, voucher_id = ?, ticket_no = ?, offline = ?,
 	final_price_fen = ?, subsidy_fen = ?, pay_fen = ?, data = ? WHERE order_no = ?`
 
+// A ticket belongs to one sale: saving the sale again updates its
+// trade-in, while another sale with the same ticket number changes no row
+// and is refused (saveSaleTx), never handed the first sale's ticket.
 const upsertTradeInSQL = `INSERT INTO trade_ins (ticket_no, order_no, category, brand,
 	model, condition, price_fen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (ticket_no) DO UPDATE SET order_no = excluded.order_no,
-		category = excluded.category, brand = excluded.brand, model = excluded.model,
-		condition = excluded.condition, price_fen = excluded.price_fen`
+	ON CONFLICT (ticket_no) DO UPDATE SET category = excluded.category, brand = excluded.brand,
+		model = excluded.model, condition = excluded.condition, price_fen = excluded.price_fen
+	WHERE trade_ins.order_no = excluded.order_no`
 
 // SaveSale inserts or updates the sale, records its trade-in, appends the
 // audit entry and enqueues the outbox items in ONE transaction: when it
@@ -107,9 +110,16 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 		}
 	}
 	if t := sale.TradeIn; t != nil && t.TicketNo != "" {
-		if _, err := tx.StmtContext(ctx, s.upsertTradeIn).ExecContext(ctx, t.TicketNo, sale.OrderNo, string(t.Category), t.Brand, t.Model, t.Condition,
-			int64(t.PriceFen), nanos(sale.CreatedAt)); err != nil {
+		res, err := tx.StmtContext(ctx, s.upsertTradeIn).ExecContext(ctx, t.TicketNo, sale.OrderNo, string(t.Category),
+			t.Brand, t.Model, t.Condition, int64(t.PriceFen), nanos(sale.CreatedAt))
+		if err != nil {
 			return fmt.Errorf("store: save trade-in of sale %s: %w", sale.OrderNo, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("store: save trade-in of sale %s: %w", sale.OrderNo, err)
+		} else if n == 0 {
+			return agent.Errorf(agent.CodeInvalidRequest, "store: trade-in ticket %s of sale %s belongs to another sale",
+				t.TicketNo, sale.OrderNo)
 		}
 	}
 	return nil

@@ -70,6 +70,21 @@ func TestSaveSaleRoundTrip(t *testing.T) {
 	if _, err := s.SaleByTicket(ctx, "TI-nope"); !errors.Is(err, agent.ErrNotFound) {
 		t.Fatalf("missing ticket: %v", err)
 	}
+
+	// Another sale with the same ticket number is refused, whole: the
+	// ticket stays with the first sale and the second is not written.
+	other := testSale(2, clk.Now())
+	other.TradeIn = &agent.TradeIn{TicketNo: "TI2026030100001", Category: agent.CatTV, Condition: "GOOD"}
+	if err := s.SaveSale(ctx, other, auditFor(other), commitItem(t, other)); agent.CodeOf(err) != agent.CodeInvalidRequest {
+		t.Fatalf("second sale with the same ticket: %v", err)
+	}
+	if n := count(t, s, "trade_ins", "ticket_no = ? AND order_no = ? AND category = ?",
+		"TI2026030100001", sale.OrderNo, string(agent.CatFridge)); n != 1 {
+		t.Fatal("the ticket was handed to another sale")
+	}
+	if _, err := s.Sale(ctx, other.OrderNo); !errors.Is(err, agent.ErrNotFound) {
+		t.Fatalf("the refused sale was written: %v", err)
+	}
 }
 
 func TestSaveSaleRefusesIncompleteSale(t *testing.T) {
