@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,12 @@ func runWindow(ctx context.Context, app *wiring.App, restart <-chan struct{}) bo
 	log := app.Logger()
 	a.Lifecycle().SetOnStarted(func() {
 		log.Info("first frame", "since_start_ms", time.Since(processStart).Milliseconds())
+		// Start-up leaves tens of MB of garbage (font files parsed for the
+		// CJK fallback, the library sync, TLS and SQLite setup) that the
+		// Go heap would otherwise keep mapped until it grows again. A
+		// checkout PC runs the app all day: hand it back once, when the
+		// window has settled.
+		time.AfterFunc(2*time.Second, debug.FreeOSMemory)
 	})
 	startUI(a, app.Terminal(), app.Support(), app.Config().Lang, app.Layout().Dir)
 
@@ -42,7 +49,11 @@ func runWindow(ctx context.Context, app *wiring.App, restart <-chan struct{}) bo
 			again.Store(true)
 			log.Info("restarting with the new enrollment")
 		}
-		fyne.Do(a.Quit)
+		// Stop the driver's loop as Fyne does on SIGTERM. a.Quit would
+		// close the window first, and Fyne 2.7.1 then crashes on a
+		// pointer event that arrives between the close and the end of
+		// the loop (a nil GLFW window in processMouseMoved).
+		fyne.Do(a.Driver().Quit)
 	}()
 	a.Run()
 	return again.Load()
