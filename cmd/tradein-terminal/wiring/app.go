@@ -67,6 +67,7 @@ type Options struct {
 type App struct {
 	opt    Options
 	layout Layout
+	lock   *dataDirLock
 	clock  agent.Clock
 	log    *slog.Logger
 	logs   *LogFile
@@ -132,6 +133,9 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 			a.Close()
 		}
 	}()
+	if a.lock, err = lockDataDir(filepath.Join(abs, "terminal.lock")); err != nil {
+		return nil, err
+	}
 
 	if err := a.loadConfig(); err != nil {
 		return nil, err
@@ -485,5 +489,6 @@ func (a *App) Close() error {
 		errs = append(errs, a.logs.Close())
 		a.logs = nil
 	}
+	a.lock.release()
 	return errors.Join(errs...)
 }

@@ -19,6 +19,7 @@ import (
 //	logs/terminal.log  slog JSON, rotated by size (terminal.log.1, …)
 //	photos/            pickup photos, named by SHA-256
 //	backups/           upgrade backups and backups made from the support screen
+//	terminal.lock      held while the app runs (one app per data directory)
 type Layout struct {
 	Dir        string
 	DB         string
