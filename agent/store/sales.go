@@ -101,7 +101,10 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("store: save sale %s: %w", sale.OrderNo, err)
-	} else if n == 0 { // the sale exists: keep queued payloads, then update
+	} else if n == 0 { // the sale exists: check the move, keep queued payloads, then update
+		if err := checkStoredTransition(ctx, tx, sale); err != nil {
+			return err
+		}
 		if err := s.detachPayloads(ctx, tx, sale.OrderNo); err != nil {
 			return err
 		}
@@ -123,6 +126,26 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 		}
 	}
 	return nil
+}
+
+// checkStoredTransition refuses to overwrite the stored sale with one in a
+// state that the stored state cannot move to (agent.CanTransition);
+// saving it again in the same state (a review note, a warning) is fine.
+// Writers read a sale, change it and save it: the sync drainer and a
+// manager's refund can both start from the same COMMITTED sale, and the
+// later save must not carry the sale back from REFUNDED to REVIEW. The
+// refused writer gets CodeIllegalState and reads the sale afresh.
+func checkStoredTransition(ctx context.Context, tx *sql.Tx, sale agent.Sale) error {
+	var stored string
+	if err := tx.QueryRowContext(ctx, `SELECT state FROM sales WHERE order_no = ?`, sale.OrderNo).Scan(&stored); err != nil {
+		return fmt.Errorf("store: sale %s: %w", sale.OrderNo, err)
+	}
+	from := agent.SaleState(stored)
+	if from == sale.State || agent.CanTransition(from, sale.State) {
+		return nil
+	}
+	return agent.Errorf(agent.CodeIllegalState, "store: sale %s is %s; it cannot be saved as %s (changed meanwhile?)",
+		sale.OrderNo, from, sale.State)
 }
 
 // detachPayloads gives every queued outbox item of the order that shares

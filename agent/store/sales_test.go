@@ -433,3 +433,45 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 		t.Fatalf("VerifyAudit = %d, %v", n, err)
 	}
 }
+
+// TestSaveSaleRefusesIllegalMove: a save that would move the stored sale
+// along no edge of the state machine (a writer that read the sale before
+// another one changed it) is refused whole; a save in the same state is an
+// update, not a move.
+func TestSaveSaleRefusesIllegalMove(t *testing.T) {
+	ctx := context.Background()
+	s, clk := openTest(t)
+	sale := testSale(1, clk.Now())
+	if err := s.SaveSale(ctx, sale, auditFor(sale), commitItem(t, sale)); err != nil {
+		t.Fatal(err)
+	}
+	stale := sale // read by the sync drainer while COMMITTED
+
+	refunded := sale
+	refunded.State, refunded.RefundNo = agent.SaleRefunded, "RF-1"
+	if err := s.SaveSale(ctx, refunded, agent.AuditEntry{Action: "sale.refund"}); err != nil {
+		t.Fatal(err)
+	}
+	stale.State = agent.SaleReview
+	item := commitItem(t, stale)
+	item.RequestNo = "REQ-LATE"
+	err := s.SaveSale(ctx, stale, agent.AuditEntry{Action: "sale.review"}, item)
+	if agent.CodeOf(err) != agent.CodeIllegalState {
+		t.Fatalf("REFUNDED saved as REVIEW: %v", err)
+	}
+	got, err := s.Sale(ctx, sale.OrderNo)
+	if err != nil || got.State != agent.SaleRefunded || got.RefundNo != "RF-1" {
+		t.Fatalf("stored sale after the refused save: %s %q, %v", got.State, got.RefundNo, err)
+	}
+	if n := count(t, s, "audit_log", "action = 'sale.review'"); n != 0 {
+		t.Fatal("the refused save left an audit entry")
+	}
+	if n := count(t, s, "outbox", "request_no = 'REQ-LATE'"); n != 0 {
+		t.Fatal("the refused save left an outbox row")
+	}
+	// The same state again (a note on a refunded sale) is an update.
+	refunded.ReviewNote = "checked"
+	if err := s.SaveSale(ctx, refunded, agent.AuditEntry{Action: "review.resolve"}); err != nil {
+		t.Fatal(err)
+	}
+}
