@@ -135,9 +135,9 @@ func (s *Store) CommitLibrary(ctx context.Context, target int64) error {
 		if err := tx.QueryRowContext(ctx, `SELECT version FROM library_meta WHERE id = 1`).Scan(&cur); err != nil {
 			return fmt.Errorf("store: commit library: %w", err)
 		}
-		var from, stagedTarget int64
-		err := tx.QueryRowContext(ctx, `SELECT from_version, target FROM library_staging WHERE id = 1`).
-			Scan(&from, &stagedTarget)
+		var from, stagedTarget, staged int64
+		err := tx.QueryRowContext(ctx, `SELECT from_version, target, staged FROM library_staging WHERE id = 1`).
+			Scan(&from, &stagedTarget, &staged)
 		if errors.Is(err, sql.ErrNoRows) {
 			if target == cur {
 				return nil
@@ -169,10 +169,6 @@ func (s *Store) CommitLibrary(ctx context.Context, target int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE library_meta SET version = ?, updated_at = ? WHERE id = 1`,
 			target, nanos(s.clock.Now())); err != nil {
 			return fmt.Errorf("store: set library version: %w", err)
-		}
-		var staged int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM product_staging`).Scan(&staged); err != nil {
-			return fmt.Errorf("store: commit library: %w", err)
 		}
 		if err := clearStaging(ctx, tx); err != nil {
 			return err
