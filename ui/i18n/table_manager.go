@@ -49,6 +49,32 @@ var managerTable = map[string]entry{
 	"print.failed":  {"打印失败", "print failed"},
 	"print.retried": {"已重新发送到打印机（任务 %s）。", "Sent to the printer again (job %s)."},
 	"print.skipped": {"已跳过（任务 %s）；需要时可在销售记录中重打印。", "Skipped (job %s); reprint it from Sales when needed."},
+
+	// Field support.
+	"sup.diag":            {"诊断与注册", "Diagnostics"},
+	"sup.maint":           {"商品库与备份", "Library and backup"},
+	"sup.devtest":         {"设备测试", "Device test"},
+	"sup.data_bits":       {"数据位", "Data bits"},
+	"sup.parity":          {"校验", "Parity"},
+	"sup.stop_bits":       {"停止位", "Stop bits"},
+	"sup.idle":            {"空闲超时（毫秒）", "Idle timeout (ms)"},
+	"sup.idle_ph":         {"结束符为 IDLE 时填写，例如 50", "When the suffix is IDLE, e.g. 50"},
+	"sup.aim":             {"条码前带 AIM 码制标识（]E0 等）", "Codes start with an AIM symbology identifier (]E0 …)"},
+	"sup.port_ph":         {"选择或输入端口，例如 COM3 或 /dev/ttyUSB0", "Choose or type a port, e.g. COM3 or /dev/ttyUSB0"},
+	"sup.printer_port_ph": {"选择或输入端口；留空表示不接打印机", "Choose or type a port; empty means no printer"},
+	"sup.no_ports":        {"系统没有找到串口。请检查 USB 线和驱动后点「刷新端口」。", "The system lists no serial ports. Check the USB cable and driver, then press Refresh ports."},
+	"sup.bad_mode":        {"请选择扫码枪的接入方式。", "Choose how the scanner is connected."},
+	"sup.need_port":       {"串口扫码枪需要选择端口。", "A serial scanner needs a port."},
+	"sup.need_serial":     {"请填完扫码枪的波特率、数据位、校验、停止位和结束符（见扫码枪说明书）。", "Fill in the scanner's baud, data bits, parity, stop bits and suffix (see its manual)."},
+	"sup.bad_idle":        {"空闲超时应为 10 到 5000 毫秒之间的整数。", "The idle timeout must be a whole number from 10 to 5000 ms."},
+	"sup.need_printer":    {"请填完打印机的波特率、纸宽和二维码方式。", "Fill in the printer's baud, paper width and QR mode."},
+	"sup.same_port":       {"扫码枪和打印机不能用同一个端口。", "The scanner and the printer cannot share a port."},
+	"sup.testscan_note":   {"测试扫码只在本页显示时读取扫码枪；离开本页即停止。", "The test scan reads the scanner only while this page is shown; leaving the page stops it."},
+	"sup.testscan_none":   {"一分钟内没有收到扫码。请检查扫码枪接线和设置后再试。", "No scan arrived within a minute. Check the scanner's cable and settings, then try again."},
+	"sup.skew_bad":        {"时钟偏差过大，平台会拒绝本终端的请求。请校准系统时间（开启自动对时）。", "The clock is off by too much; the platform will refuse this terminal. Correct the system time (turn on automatic time)."},
+	"sup.need_code":       {"请输入平台发放的注册码。", "Type the enrollment code from the platform."},
+	"sup.enroll_ok":       {"注册成功。请同步商品库与规则，然后添加员工。", "Enrolled. Now sync the library and rules, then add staff."},
+	"sup.log_count":       {"最新 %d 行日志（不含消费者个人信息）", "The newest %d log lines (no consumer personal data)"},
 }
 
 func init() {
