@@ -130,6 +130,9 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 	}
 	defer func() {
 		if err != nil {
+			if a.log != nil { // support reads the reason in the log
+				a.log.Error("start failed", "err", err)
+			}
 			a.Close()
 		}
 	}()
