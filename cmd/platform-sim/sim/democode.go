@@ -94,7 +94,7 @@ func (s *Server) rulesNoCall(ctx context.Context) (agent.Rules, error) {
 	if err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaRules).Scan(&raw); err != nil {
 		return agent.Rules{}, fmt.Errorf("load rules: %w", err)
 	}
-	return decodeRules(raw)
+	return s.decodeRulesCached(raw)
 }
 
 // WriteQRPNG writes content as a QR code PNG (size×size pixels, error

@@ -107,7 +107,7 @@ func (s *Server) rules(q querier, c *call) (agent.Rules, error) {
 	if err := q.QueryRowContext(c.r.Context(), "SELECT value FROM meta WHERE key = ?", metaRules).Scan(&raw); err != nil {
 		return agent.Rules{}, fmt.Errorf("load rules: %w", err)
 	}
-	return decodeRules(raw)
+	return s.decodeRulesCached(raw)
 }
 
 func decodeRules(raw []byte) (agent.Rules, error) {

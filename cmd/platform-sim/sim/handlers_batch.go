@@ -19,43 +19,53 @@ import (
 const maxOfflineAge = 30 * 24 * time.Hour
 
 // runBatch answers a batch: a replay of the batch's request_no returns the
-// stored answer; otherwise each item runs on its own (each idempotent on
-// its own request_no) and the batch answer is stored. Two identical
-// batches racing both run their items — the items' own idempotency gives
-// one effect each — and both return the answer stored first.
-func (s *Server) runBatch(c *call, requestNo string, fp string, n int, item func(i int) (api.BatchItemResult, error)) (any, error) {
+// stored answer; otherwise every item runs, each idempotent on its own
+// request_no, and the batch answer is stored.
+//
+// The whole batch is ONE write transaction under s.mu: each item runs in a
+// savepoint (idempotentTx), so a refused item leaves only its refusal, and
+// the batch commits once instead of once per item. Two identical batches
+// racing are serialised by s.mu: the second finds the first one's stored
+// answer and returns it. An internal failure of any item rolls the whole
+// batch back (nothing is stored, the terminal sends it again).
+func (s *Server) runBatch(c *call, requestNo string, fp string, n int, item func(tx querier, i int) (api.BatchItemResult, error)) (any, error) {
 	ctx := c.r.Context()
 	if a, found, err := lookupAnswer(ctx, s.db, c.terminal.No, scopeRequest, requestNo, fp); err != nil || found {
 		return a, err
 	}
-	out := api.BatchResult{Items: make([]api.BatchItemResult, n)}
-	for i := range n {
-		r, err := item(i)
-		if err != nil {
-			return nil, err
-		}
-		out.Items[i] = r
-	}
-	a, _ := answerOf(out, nil)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := storeAnswer(ctx, s.db, c.terminal.No, scopeRequest, requestNo, fp, a, s.clock.Now().Unix()); err != nil {
-		return nil, err
-	}
-	stored, _, err := lookupAnswer(ctx, s.db, c.terminal.No, scopeRequest, requestNo, fp)
+	var a answer
+	err := s.writeTx(ctx, func(tx querier) error {
+		stored, found, err := lookupAnswer(ctx, tx, c.terminal.No, scopeRequest, requestNo, fp)
+		if err != nil || found {
+			a = stored
+			return err
+		}
+		out := api.BatchResult{Items: make([]api.BatchItemResult, n)}
+		for i := range n {
+			r, err := item(tx, i)
+			if err != nil {
+				return err
+			}
+			out.Items[i] = r
+		}
+		a, _ = answerOf(out, nil)
+		return storeAnswer(ctx, tx, c.terminal.No, scopeRequest, requestNo, fp, a, s.clock.Now().Unix())
+	})
 	if err != nil {
 		return nil, err
 	}
-	stored.replayed = false
-	return stored, nil
+	return a, nil
 }
 
-// runItem runs one batch item idempotently and turns the outcome into its
-// verdict: a fresh success is ACCEPTED (or DUPLICATE when op found the
-// effect already there), a replayed success DUPLICATE, and any contract
-// error REJECTED with its code. Only internal failures return an error.
-func (s *Server) runItem(ctx context.Context, c *call, requestNo, key string, item any, validate func() error,
-	op func(tx *sql.Tx) (api.BatchItemResult, error)) (api.BatchItemResult, error) {
+// runItem runs one batch item idempotently inside the batch's transaction
+// tx and turns the outcome into its verdict: a fresh success is ACCEPTED
+// (or DUPLICATE when op found the effect already there), a replayed
+// success DUPLICATE, and any contract error REJECTED with its code. Only
+// internal failures return an error.
+func (s *Server) runItem(ctx context.Context, tx querier, c *call, requestNo, key string, item any, validate func() error,
+	op func(tx querier) (api.BatchItemResult, error)) (api.BatchItemResult, error) {
 	rejected := func(err error) api.BatchItemResult {
 		var ae *agent.Error
 		errors.As(err, &ae)
@@ -72,7 +82,8 @@ func (s *Server) runItem(ctx context.Context, c *call, requestNo, key string, it
 	if err != nil {
 		return api.BatchItemResult{}, err
 	}
-	a, err := s.idempotent(ctx, c.terminal.No, scopeItem, requestNo, fp, func(tx *sql.Tx) (any, error) { return op(tx) })
+	a, err := idempotentTx(ctx, tx, c.terminal.No, scopeItem, requestNo, fp, s.clock.Now().Unix(),
+		func(tx querier) (any, error) { return op(tx) })
 	if err != nil {
 		if agent.CodeOf(err) == agent.CodeInternal {
 			return api.BatchItemResult{}, err
@@ -117,7 +128,7 @@ func (s *Server) handleTransactions(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.runBatch(c, req.RequestNo, fp, len(req.Items), func(i int) (api.BatchItemResult, error) {
+	return s.runBatch(c, req.RequestNo, fp, len(req.Items), func(tx querier, i int) (api.BatchItemResult, error) {
 		it := req.Items[i]
 		validate := func() error {
 			if it.CountyCode != "" && it.CountyCode != c.terminal.County {
@@ -128,13 +139,13 @@ func (s *Server) handleTransactions(c *call) (any, error) {
 			}
 			return validateSaleBody(it.OrderNo, it.TransTime, it.Amounts, it.Product, it.SN, it.TradeIn, it.PaymentRef)
 		}
-		return s.runItem(ctx, c, it.RequestNo, it.OrderNo, it, validate, func(tx *sql.Tx) (api.BatchItemResult, error) {
+		return s.runItem(ctx, tx, c, it.RequestNo, it.OrderNo, it, validate, func(tx querier) (api.BatchItemResult, error) {
 			return s.offlineSale(ctx, tx, c, it)
 		})
 	})
 }
 
-func (s *Server) offlineSale(ctx context.Context, tx *sql.Tx, c *call, it api.Transaction) (api.BatchItemResult, error) {
+func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Transaction) (api.BatchItemResult, error) {
 	now := s.clock.Now()
 	res := api.BatchItemResult{RequestNo: it.RequestNo, Key: it.OrderNo, Status: api.ItemAccepted}
 	if it.TransTime.After(now.Add(api.MaxSkew)) {
@@ -227,10 +238,10 @@ func (s *Server) handlePickups(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.runBatch(c, req.RequestNo, fp, len(req.Items), func(i int) (api.BatchItemResult, error) {
+	return s.runBatch(c, req.RequestNo, fp, len(req.Items), func(tx querier, i int) (api.BatchItemResult, error) {
 		it := req.Items[i]
-		return s.runItem(ctx, c, it.RequestNo, it.ID, it, func() error { return validatePickup(it) },
-			func(tx *sql.Tx) (api.BatchItemResult, error) { return s.recordPickup(ctx, tx, c, it) })
+		return s.runItem(ctx, tx, c, it.RequestNo, it.ID, it, func() error { return validatePickup(it) },
+			func(tx querier) (api.BatchItemResult, error) { return s.recordPickup(ctx, tx, c, it) })
 	})
 }
 
@@ -258,7 +269,7 @@ func validatePickup(it api.PickupItem) error {
 	return nil
 }
 
-func (s *Server) recordPickup(ctx context.Context, tx *sql.Tx, c *call, it api.PickupItem) (api.BatchItemResult, error) {
+func (s *Server) recordPickup(ctx context.Context, tx querier, c *call, it api.PickupItem) (api.BatchItemResult, error) {
 	now := s.clock.Now()
 	res := api.BatchItemResult{RequestNo: it.RequestNo, Key: it.ID, Status: api.ItemAccepted}
 	var orig api.PickupResponse

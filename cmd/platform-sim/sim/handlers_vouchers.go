@@ -29,7 +29,7 @@ func (s *Server) handleTry(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx *sql.Tx) (any, error) {
+	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx querier) (any, error) {
 		now := s.clock.Now()
 		rules, err := s.rules(tx, c)
 		if err != nil {
@@ -162,7 +162,7 @@ func (s *Server) handleCommit(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx *sql.Tx) (any, error) {
+	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx querier) (any, error) {
 		now := s.clock.Now()
 		var fz struct {
 			voucherID, barcode, sn, status string
@@ -257,7 +257,7 @@ type saleRecord struct {
 }
 
 // recordSale writes the sale, locks its SN and spends the voucher.
-func (s *Server) recordSale(ctx context.Context, tx *sql.Tx, t terminal, v voucher, r saleRecord) (api.CommitResponse, error) {
+func (s *Server) recordSale(ctx context.Context, tx querier, t terminal, v voucher, r saleRecord) (api.CommitResponse, error) {
 	tradeIn := ""
 	if r.TradeIn != nil {
 		raw, err := json.Marshal(r.TradeIn)
@@ -313,7 +313,7 @@ func (s *Server) handleCancel(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx *sql.Tx) (any, error) {
+	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx querier) (any, error) {
 		var status string
 		err := tx.QueryRowContext(ctx, "SELECT status FROM freezes WHERE frozen_no = ? AND terminal_no = ?", req.FrozenNo, c.terminal.No).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -356,7 +356,7 @@ func (s *Server) handleRefund(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx *sql.Tx) (any, error) {
+	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx querier) (any, error) {
 		now := s.clock.Now()
 		var sale struct {
 			voucherID, category, sn, status, refundNo string

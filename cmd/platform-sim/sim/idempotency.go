@@ -118,22 +118,51 @@ func storeAnswer(ctx context.Context, q querier, terminalNo, scope, requestNo, f
 }
 
 // idempotent runs op exactly once per (terminal, scope, requestNo): under
-// s.mu, in one transaction with the stored answer. A replay with the same
-// fingerprint returns the stored answer without running op; a different
-// fingerprint is IDEMPOTENCY_CONFLICT. When op fails with a contract code
-// its writes are rolled back and the refusal itself is stored, so a replay
-// is refused the same way. An internal failure stores nothing.
-func (s *Server) idempotent(ctx context.Context, terminalNo, scope, requestNo, fp string, op func(tx *sql.Tx) (any, error)) (answer, error) {
+// s.mu, in one transaction with the stored answer (see idempotentTx).
+func (s *Server) idempotent(ctx context.Context, terminalNo, scope, requestNo, fp string, op func(tx querier) (any, error)) (answer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a, found, err := lookupAnswer(ctx, s.db, terminalNo, scope, requestNo, fp); err != nil || found {
-		return a, err
-	}
+	var a answer
+	err := s.writeTx(ctx, func(tx querier) error {
+		var err error
+		a, err = idempotentTx(ctx, tx, terminalNo, scope, requestNo, fp, s.clock.Now().Unix(), op)
+		return err
+	})
+	return a, err
+}
+
+// writeTx runs fn in one transaction whose queries go through the
+// statement cache, and commits it when fn succeeds. The caller holds s.mu.
+func (s *Server) writeTx(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return answer{}, err
+		return err
 	}
 	defer tx.Rollback()
+	if err := fn(cachedTx{tx: tx, stmts: s.stmts}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// idempotentTx runs op once per (terminal, scope, requestNo) inside the
+// caller's transaction tx, which must be serialised with every other
+// writer (s.mu). A replay with the same fingerprint returns the stored
+// answer without running op; a different fingerprint is
+// IDEMPOTENCY_CONFLICT. op runs inside a savepoint: when it fails with a
+// contract code its writes are rolled back and the refusal itself is
+// stored, so a replay is refused the same way. An internal failure stores
+// nothing and returns the error (the caller rolls tx back).
+func idempotentTx(ctx context.Context, tx querier, terminalNo, scope, requestNo, fp string, now int64, op func(tx querier) (any, error)) (answer, error) {
+	if a, found, err := lookupAnswer(ctx, tx, terminalNo, scope, requestNo, fp); err != nil || found {
+		return a, err
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT idempotent_op"); err != nil {
+		return answer{}, fmt.Errorf("savepoint: %w", err)
+	}
 	data, opErr := op(tx)
 	a, ok := answerOf(data, opErr)
 	if !ok {
@@ -144,20 +173,15 @@ func (s *Server) idempotent(ctx context.Context, terminalNo, scope, requestNo, f
 	}
 	if opErr != nil {
 		// Undo the effects, keep only the refusal.
-		if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-			return answer{}, err
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO idempotent_op"); err != nil {
+			return answer{}, fmt.Errorf("rollback to savepoint: %w", err)
 		}
-		tx, err = s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return answer{}, err
-		}
-		defer tx.Rollback()
 	}
-	if err := storeAnswer(ctx, tx, terminalNo, scope, requestNo, fp, a, s.clock.Now().Unix()); err != nil {
+	if _, err := tx.ExecContext(ctx, "RELEASE idempotent_op"); err != nil {
+		return answer{}, fmt.Errorf("release savepoint: %w", err)
+	}
+	if err := storeAnswer(ctx, tx, terminalNo, scope, requestNo, fp, a, now); err != nil {
 		return answer{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return answer{}, fmt.Errorf("commit: %w", err)
 	}
 	return a, nil
 }

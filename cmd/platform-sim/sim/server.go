@@ -49,6 +49,9 @@ type Server struct {
 
 	mu sync.Mutex // serialises every write transaction (see Server)
 
+	stmts *stmtCache // prepared statements of the write paths (cachedTx)
+	rulesCache
+
 	handler http.Handler
 	httpSrv *http.Server
 }
@@ -100,6 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		pub:    priv.Public().(ed25519.PublicKey),
 		nonces: newNonceCache(),
 		faults: newFaultInjector(cfg.Faults),
+		stmts:  newStmtCache(db),
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -151,11 +155,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if srv != nil {
 		err = srv.Shutdown(ctx)
 	}
-	return errors.Join(err, s.db.Close())
+	return errors.Join(err, s.stmts.close(), s.db.Close())
 }
 
 // Close closes the database of a server that is not serving.
 func (s *Server) Close() error {
 	s.faults.stop()
-	return s.db.Close()
+	return errors.Join(s.stmts.close(), s.db.Close())
 }
