@@ -17,6 +17,11 @@ import (
 // scanWait is how long a test scan waits for the engineer to scan.
 const scanWait = time.Minute
 
+// visibilityPoll is how often a waiting test scan checks that its tab is
+// still on screen. A quarter second is shorter than the time it takes to
+// walk from the support screen to the sale screen and scan there.
+var visibilityPoll = 250 * time.Millisecond
+
 // diagTab runs the device and platform diagnostics and the enrollment.
 type diagTab struct {
 	w   fyne.Window
@@ -82,9 +87,11 @@ func (d *diagTab) doTestPrint() {
 }
 
 // startScan waits for the next scan and shows it. The terminal has one
-// scan stream, which the sale screen also reads; the test scan reads it
-// only while the diagnostics tab is on screen (stopScan runs when the tab
-// or the screen is left) and takes exactly one scan.
+// scan stream, which the sale screen also reads; the test scan takes
+// exactly one scan and reads only while the diagnostics tab is on screen:
+// stopScan runs when the support screen switches tabs, and the waiting
+// goroutine checks every visibilityPoll that the tab is still reachable
+// from the window's content (the main window may have navigated away).
 func (d *diagTab) startScan() {
 	d.mu.Lock()
 	if d.stopListen != nil {
@@ -97,14 +104,26 @@ func (d *diagTab) startScan() {
 	d.scanMsg.info(i18n.T("sup.testscan_wait"))
 	d.scanBtn.Disable()
 	scans := d.t.Scans()
+	_, located := onScreen(d.w.Content(), d.content)
 	go func() {
+		tick := time.NewTicker(visibilityPoll)
+		defer tick.Stop()
 		var text string
 		var got bool
-		select {
-		case ev := <-scans:
-			got = true
-			text = i18n.T("sup.testscan_got", ev.Value, i18n.T("scan."+string(ev.Kind)), ev.Source, ev.Symbology)
-		case <-ctx.Done():
+	wait:
+		for {
+			select {
+			case ev := <-scans:
+				got = true
+				text = i18n.T("sup.testscan_got", ev.Value, i18n.T("scan."+string(ev.Kind)), ev.Source, ev.Symbology)
+				break wait
+			case <-ctx.Done():
+				break wait
+			case <-tick.C:
+				if located && !d.shown() {
+					break wait
+				}
+			}
 		}
 		d.mu.Lock()
 		d.stopListen = nil
@@ -122,6 +141,14 @@ func (d *diagTab) startScan() {
 			d.scanDone <- struct{}{}
 		}
 	}()
+}
+
+// shown reports whether the diagnostics tab is still on screen; it reads
+// the widget tree on the UI goroutine.
+func (d *diagTab) shown() bool {
+	var shown bool
+	fyne.DoAndWait(func() { shown, _ = onScreen(d.w.Content(), d.content) })
+	return shown
 }
 
 // stopScan ends a waiting test scan, if any.

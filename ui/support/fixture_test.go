@@ -212,9 +212,11 @@ func newFixture(t *testing.T) *fixture {
 		},
 		logs: []string{"time=… level=INFO msg=\"app started\"", "time=… level=WARN msg=\"printer: paper low\""},
 	}
-	prev := background
-	background = func(f func()) { f() }
-	t.Cleanup(func() { background = prev })
+	// Long work runs inline; the test scan's on-screen poll is off unless
+	// a test turns it on (it reads the widget tree from its goroutine).
+	prev, prevPoll := background, visibilityPoll
+	background, visibilityPoll = func(f func()) { f() }, time.Hour
+	t.Cleanup(func() { background, visibilityPoll = prev, prevPoll })
 	i18n.SetLang(i18n.ZH)
 	return &fixture{t: t, ctx: ctx, term: term, sup: sup}
 }

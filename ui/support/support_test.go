@@ -4,8 +4,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -172,5 +174,50 @@ func TestSupportScreenRefusesOtherRoles(t *testing.T) {
 	l, ok := sc.content.(*widget.Label)
 	if !ok || l.Text != i18n.T("app.denied") || sc.tabs != nil {
 		t.Fatalf("manager sees the support screen: %T", sc.content)
+	}
+}
+
+func TestSupportTestScanStopsWhenTheWindowNavigatesAway(t *testing.T) {
+	f := newFixture(t)
+	visibilityPoll = time.Millisecond
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	sc := newScreen(w, f.login("F1"), f.sup, f.term)
+	// A main window: navigation on the left, the support screen in the middle.
+	w.SetContent(container.NewBorder(nil, nil, widget.NewLabel("nav"), nil, container.NewStack(sc.content)))
+	sc.tabs.SelectIndex(1)
+	d := sc.diag
+	d.scanDone = make(chan struct{}, 1)
+	test.Tap(d.scanBtn)
+	w.SetContent(widget.NewLabel("sale screen"))
+	<-d.scanDone
+	if d.scanMsg.Text != i18n.T("sup.testscan_none") {
+		t.Fatalf("after navigating away: %q", d.scanMsg.Text)
+	}
+	f.term.HandleScan(agent.ScanEvent{Value: "SN-12345678"})
+	if n := len(f.term.Scans()); n != 1 {
+		t.Fatalf("%d scans waiting for the sale screen, want 1", n)
+	}
+}
+
+func TestOnScreen(t *testing.T) {
+	target := widget.NewLabel("target")
+	other := widget.NewLabel("other")
+	tabs := container.NewAppTabs(container.NewTabItem("a", other), container.NewTabItem("b", container.NewVScroll(target)))
+	root := container.NewBorder(nil, nil, widget.NewLabel("nav"), nil, container.NewHSplit(widget.NewLabel("x"), widget.NewCard("", "", tabs)))
+	test.NewTempApp(t)
+	w := test.NewWindow(root)
+	defer w.Close()
+	tabs.SelectIndex(1)
+	if shown, found := onScreen(root, target); !shown || !found {
+		t.Fatalf("selected tab: shown %v found %v", shown, found)
+	}
+	tabs.SelectIndex(0)
+	if shown, found := onScreen(root, target); shown || !found {
+		t.Fatalf("other tab selected: shown %v found %v", shown, found)
+	}
+	if _, found := onScreen(widget.NewLabel("elsewhere"), target); found {
+		t.Fatal("found outside its tree")
 	}
 }
