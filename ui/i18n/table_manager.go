@@ -13,6 +13,7 @@ var managerTable = map[string]entry{
 	"mgr.refund_confirm": {"订单 %s 将退款：补贴 %s 退回平台，序列号解锁，并打印退款小票。此操作不能撤销。", "Order %s will be refunded: the subsidy of %s goes back to the platform, the serial number is unlocked and a refund receipt prints. This cannot be undone."},
 	"mgr.refund_info":    {"退款单号 %s · 原因：%s", "Refund no. %s · reason: %s"},
 	"mgr.exporting":      {"正在导出", "Exporting"},
+	"mgr.truncated":      {"（只显示最新 %d 笔，请缩小时间范围；导出包含全部）", "(only the newest %d are listed; narrow the period — exports include all)"},
 
 	// Review list.
 	"review.row":       {"%s  %s  %s  %s", "%s  %s  %s  %s"},
@@ -54,6 +55,7 @@ var managerTable = map[string]entry{
 	"sup.diag":            {"诊断与注册", "Diagnostics"},
 	"sup.maint":           {"商品库与备份", "Library and backup"},
 	"sup.devtest":         {"设备测试", "Device test"},
+	"sup.choose":          {"（请选择）", "(choose)"},
 	"sup.data_bits":       {"数据位", "Data bits"},
 	"sup.parity":          {"校验", "Parity"},
 	"sup.stop_bits":       {"停止位", "Stop bits"},

@@ -29,6 +29,10 @@ const (
 // takes seconds; a minute means something is stuck.
 const exportTimeout = time.Minute
 
+// fileDialogSize is large enough to read folder names on a 1366×768
+// checkout screen.
+var fileDialogSize = fyne.NewSize(900, 600)
+
 // exportWriter is what an export function writes to, with the progress
 // callback (safe to call from the export goroutine).
 type exportWriter struct {
@@ -63,6 +67,7 @@ func (e *exporter) ask(format exportFormat, base string, write func(exportWriter
 	}, e.w)
 	d.SetFileName(fmt.Sprintf("%s-%s.%s", base, now().In(agent.ChinaTime).Format("20060102-1504"), format))
 	d.SetFilter(storage.NewExtensionFileFilter([]string{"." + string(format)}))
+	d.Resize(fileDialogSize)
 	d.Show()
 }
 

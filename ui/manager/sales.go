@@ -18,6 +18,11 @@ import (
 // dayLayout is how a person types a day on these screens.
 const dayLayout = "2006-01-02"
 
+// listPage is the most sales the agent returns for one list (see
+// agent.Session.Sales); a full page means older sales are not shown and
+// the manager should narrow the filters (the export still has them all).
+const listPage = 1000
+
 // saleStates are the states the sales list filters by; drafts and frozen
 // sales are wizard-internal and never listed on their own.
 var saleStates = []agent.SaleState{agent.SaleCommitted, agent.SaleReview, agent.SaleRefunded, agent.SaleCancelled}
@@ -107,7 +112,7 @@ func newSalesTab(w fyne.Window, s *agent.Session, t *agent.Terminal) *salesTab {
 
 	filters := container.NewVBox(
 		container.NewBorder(nil, nil, nil, widget.NewButton(i18n.T("mgr.find"), st.reload), st.query),
-		container.NewHBox(widget.NewLabel(i18n.T("mgr.range")), st.preset, st.from, widget.NewLabel("–"), st.to,
+		container.NewHBox(widget.NewLabel(i18n.T("mgr.range")), st.preset, dayBox(st.from), widget.NewLabel("–"), dayBox(st.to),
 			widget.NewLabel(i18n.T("mgr.state")), st.state, widget.NewLabel(i18n.T("mgr.category")), st.category),
 	)
 	right := container.NewBorder(nil, container.NewVBox(actions, exportBar, st.msg.Label), nil, nil, container.NewVScroll(st.detail))
@@ -120,6 +125,14 @@ func newSalesTab(w fyne.Window, s *agent.Session, t *agent.Terminal) *salesTab {
 	st.category.SetSelectedIndex(0)
 	return st
 }
+
+// dayBox gives a day entry room for "2026-03-10" in a row of filters.
+func dayBox(e *widget.Entry) fyne.CanvasObject {
+	return container.NewGridWrap(fyne.NewSize(dayEntryWidth, e.MinSize().Height), e)
+}
+
+// dayEntryWidth fits "2026-03-10" in the default theme with room to edit.
+const dayEntryWidth = 130
 
 // categories lists the categories of the cached rules, or every known
 // category before the first rules refresh.
@@ -215,7 +228,11 @@ func (st *salesTab) reload() {
 	st.selected = -1
 	st.list.UnselectAll()
 	st.list.Refresh()
-	st.count.SetText(i18n.T("mgr.count", len(sales)))
+	count := i18n.T("mgr.count", len(sales))
+	if len(sales) >= listPage {
+		count += " " + i18n.T("mgr.truncated", listPage)
+	}
+	st.count.SetText(count)
 	for i, s := range sales {
 		if s.OrderNo == prev {
 			st.list.Select(i)

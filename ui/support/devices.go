@@ -81,6 +81,9 @@ func newDevicesTab(w fyne.Window, sup agent.Support) *devicesTab {
 	d.columns = widget.NewRadioGroup([]string{i18n.T("sup.col32"), i18n.T("sup.col48")}, nil)
 	d.columns.Horizontal = true
 	d.qr = widget.NewSelect(qrModes, nil)
+	for _, sel := range []*widget.Select{d.mode, d.scanBaud, d.bits, d.parity, d.stop, d.suffix, d.prnBaud, d.qr} {
+		sel.PlaceHolder = i18n.T("sup.choose")
+	}
 	d.save = widget.NewButton(i18n.T("sup.save"), d.doSave)
 	d.save.Importance = widget.HighImportance
 	// Enter in a typed field saves, as on every form of the terminal.
