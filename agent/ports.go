@@ -187,10 +187,24 @@ type Outbox interface {
 	// transaction, saves the sale's new state (when s is non-nil; e.g. a
 	// rejected sale moving to REVIEW) and appends the audit entry.
 	CompleteOutbox(ctx context.Context, seq int64, s *Sale, a AuditEntry) error
+	// CompleteOutboxBatch is CompleteOutbox for many items in ONE
+	// transaction: every item is removed, every non-nil sale saved and every
+	// audit entry appended (in slice order), or nothing is. An item that is
+	// not queued fails the whole batch with an error matching ErrNotFound.
+	CompleteOutboxBatch(ctx context.Context, done []OutboxCompletion) error
 	// RetryOutbox records a failed attempt: Attempts+1, NextAttemptAt, LastError.
 	RetryOutbox(ctx context.Context, seq int64, next time.Time, lastErr string) error
 	// RetryAllNow makes every pending item due now; returns how many.
 	RetryAllNow(ctx context.Context) (int, error)
+}
+
+// OutboxCompletion is one confirmed item for Outbox.CompleteOutboxBatch:
+// the item's Seq, the sale's new state (nil when it does not change) and
+// the audit entry recording the outcome.
+type OutboxCompletion struct {
+	Seq   int64
+	Sale  *Sale
+	Audit AuditEntry
 }
 
 // Library is the local cache of the product library and the rules. A sale

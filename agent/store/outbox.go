@@ -135,23 +135,10 @@ func (s *Store) scanOutboxItem(row scanner) (agent.OutboxItem, error) {
 // transaction, saves the sale's new state (when sale is non-nil) and appends
 // the audit entry. An item that is not queued (already completed) is an
 // error matching agent.ErrNotFound and changes nothing.
+// The work is completeOutboxTx (outbox_batch.go), shared with
+// CompleteOutboxBatch.
 func (s *Store) CompleteOutbox(ctx context.Context, seq int64, sale *agent.Sale, a agent.AuditEntry) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, "complete", fmt.Sprintf("outbox item %d", seq),
-			`DELETE FROM outbox WHERE seq = ?`, seq); err != nil {
-			return err
-		}
-		if sale != nil {
-			if err := s.saveSaleTx(ctx, tx, *sale); err != nil {
-				return err
-			}
-			if a.Subject == "" {
-				a.Subject = sale.OrderNo
-			}
-		}
-		_, err := s.appendAudit(ctx, tx, a)
-		return err
-	})
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return s.completeOutboxTx(ctx, tx, seq, sale, a) })
 }
 
 // RetryOutbox records a failed attempt: Attempts+1, NextAttemptAt = next,

@@ -58,6 +58,9 @@ func (d *Drainer) deliverOne(ctx context.Context, it agent.OutboxItem) (outcome,
 // short or reordered can never settle the wrong item; an item without a
 // verdict stays queued, and the error makes the pass retry it.
 //
+// The items answered before the first one without a usable verdict are
+// settled together in one store transaction (see complete).
+//
 // It adds to out; on a missing or unknown verdict it sets out.stuck to the
 // item concerned and returns the error.
 func (d *Drainer) settleBatch(ctx context.Context, group []agent.OutboxItem, sales []agent.Sale, res api.BatchResult, out *outcome) error {
@@ -65,35 +68,59 @@ func (d *Drainer) settleBatch(ctx context.Context, group []agent.OutboxItem, sal
 	for _, r := range res.Items {
 		byReq[r.RequestNo] = r
 	}
+	settled := make([]settlement, 0, len(group))
 	for i, it := range group {
 		r, ok := byReq[it.RequestNo]
 		if !ok {
+			d.complete(ctx, settled, out)
 			out.stuck = &group[i]
 			return fmt.Errorf("outbox: batch answer has no verdict for item %d (request_no %s)", it.Seq, it.RequestNo)
 		}
 		switch r.Status {
 		case api.ItemAccepted, api.ItemDuplicate:
-			d.settleDelivered(ctx, it, out)
+			settled = append(settled, d.delivered(it))
 		case api.ItemRejected:
 			var s *agent.Sale
 			if sales != nil {
 				s = &sales[i]
 			}
-			d.settleRefused(ctx, it, s, agent.Code(r.Code), r.Message, out)
+			st, err := d.refused(ctx, it, s, agent.Code(r.Code), r.Message)
+			if err != nil {
+				d.complete(ctx, settled, out)
+				if out.localErr == nil {
+					out.localErr = err
+				}
+				return nil
+			}
+			settled = append(settled, st)
 		default:
+			d.complete(ctx, settled, out)
 			out.stuck = &group[i]
 			return fmt.Errorf("outbox: item %d: unknown batch status %q", it.Seq, r.Status)
 		}
-		if out.localErr != nil {
-			return nil
-		}
 	}
+	d.complete(ctx, settled, out)
 	return nil
+}
+
+// settlement is what settling one answered item writes to the store: the
+// completion (item removed, sale saved, audit entry) and, for a refusal,
+// the platform's code for the log.
+type settlement struct {
+	item    agent.OutboxItem
+	done    agent.OutboxCompletion
+	refused bool
+	code    agent.Code
 }
 
 // settleDelivered removes a confirmed item and counts it in out (or sets
 // out.localErr when the store failed).
 func (d *Drainer) settleDelivered(ctx context.Context, it agent.OutboxItem, out *outcome) {
+	d.complete(ctx, []settlement{d.delivered(it)}, out)
+}
+
+// delivered is the settlement of an item the platform confirmed.
+func (d *Drainer) delivered(it agent.OutboxItem) settlement {
 	a := agent.AuditEntry{
 		At:      d.cfg.Clock.Now(),
 		Actor:   "system",
@@ -101,13 +128,7 @@ func (d *Drainer) settleDelivered(ctx context.Context, it agent.OutboxItem, out 
 		Subject: subjectOf(it),
 		Detail:  fmt.Sprintf("%s request_no=%s attempts=%d", it.Kind, it.RequestNo, it.Attempts+1),
 	}
-	if err := d.cfg.Outbox.CompleteOutbox(ctx, it.Seq, nil, a); err != nil && !errors.Is(err, agent.ErrNotFound) {
-		// ErrNotFound: the item is already gone (another drainer, e.g.
-		// terminalctl, settled it): the platform has it either way.
-		out.localErr = fmt.Errorf("outbox: complete item %d: %w", it.Seq, err)
-		return
-	}
-	out.delivered++
+	return settlement{item: it, done: agent.OutboxCompletion{Seq: it.Seq, Audit: a}}
 }
 
 // settleRefused removes an item the platform refused for good and, in the
@@ -115,6 +136,19 @@ func (d *Drainer) settleDelivered(ctx context.Context, it agent.OutboxItem, out 
 // queued is the sale as queued (nil for pickups); the current sale from
 // Config.Sales is preferred when available.
 func (d *Drainer) settleRefused(ctx context.Context, it agent.OutboxItem, queued *agent.Sale, code agent.Code, msg string, out *outcome) {
+	st, err := d.refused(ctx, it, queued, code, msg)
+	if err != nil {
+		out.localErr = err
+		return
+	}
+	d.complete(ctx, []settlement{st}, out)
+}
+
+// refused is the settlement of an item the platform refused for good: its
+// sale moves to REVIEW (or, when it already left the states that can, keeps
+// its state with a WarnSyncRejected warning) with the platform's code and
+// reason; a refused pickup is only audited.
+func (d *Drainer) refused(ctx context.Context, it agent.OutboxItem, queued *agent.Sale, code agent.Code, msg string) (settlement, error) {
 	now := d.cfg.Clock.Now()
 	a := agent.AuditEntry{At: now, Actor: "system", Subject: subjectOf(it)}
 	var sale *agent.Sale
@@ -124,8 +158,7 @@ func (d *Drainer) settleRefused(ctx context.Context, it agent.OutboxItem, queued
 	} else {
 		s, err := d.currentSale(ctx, it, queued)
 		if err != nil {
-			out.localErr = err
-			return
+			return settlement{}, err
 		}
 		from := s.State
 		if terr := s.TransitionTo(agent.SaleReview, now); terr != nil {
@@ -142,11 +175,53 @@ func (d *Drainer) settleRefused(ctx context.Context, it agent.OutboxItem, queued
 		a.Action = ActionReview
 		a.Detail = fmt.Sprintf("%s request_no=%s rejected %s: %s (state %s -> %s)", it.Kind, it.RequestNo, code, msg, from, s.State)
 	}
-	if err := d.cfg.Outbox.CompleteOutbox(ctx, it.Seq, sale, a); err != nil && !errors.Is(err, agent.ErrNotFound) {
-		out.localErr = fmt.Errorf("outbox: settle refused item %d: %w", it.Seq, err)
+	return settlement{item: it, done: agent.OutboxCompletion{Seq: it.Seq, Sale: sale, Audit: a}, refused: true, code: code}, nil
+}
+
+// complete writes settled in ONE store transaction
+// (agent.Outbox.CompleteOutboxBatch: one durable commit for a whole batch
+// answer instead of one per item) and counts the items in out, or sets
+// out.localErr when the store failed.
+//
+// When an item is no longer queued (another drainer, e.g. terminalctl,
+// settled it: the platform has it either way) the batch changes nothing
+// and the items are completed one by one, each tolerating its own absence.
+func (d *Drainer) complete(ctx context.Context, settled []settlement, out *outcome) {
+	if len(settled) == 0 {
 		return
 	}
-	d.log.Warn("platform refused outbox item; moved to review", "seq", it.Seq, "kind", it.Kind, "order_no", it.OrderNo, "code", code)
+	done := make([]agent.OutboxCompletion, len(settled))
+	for i, st := range settled {
+		done[i] = st.done
+	}
+	err := d.cfg.Outbox.CompleteOutboxBatch(ctx, done)
+	if errors.Is(err, agent.ErrNotFound) {
+		for _, st := range settled {
+			if err := d.cfg.Outbox.CompleteOutbox(ctx, st.done.Seq, st.done.Sale, st.done.Audit); err != nil && !errors.Is(err, agent.ErrNotFound) {
+				out.localErr = fmt.Errorf("outbox: complete item %d: %w", st.item.Seq, err)
+				return
+			}
+			d.count(st, out)
+		}
+		return
+	}
+	if err != nil {
+		out.localErr = fmt.Errorf("outbox: complete %d items from item %d: %w", len(settled), settled[0].item.Seq, err)
+		return
+	}
+	for _, st := range settled {
+		d.count(st, out)
+	}
+}
+
+// count adds a settled item to out, and logs a refusal.
+func (d *Drainer) count(st settlement, out *outcome) {
+	if !st.refused {
+		out.delivered++
+		return
+	}
+	d.log.Warn("platform refused outbox item; moved to review", "seq", st.item.Seq, "kind", st.item.Kind,
+		"order_no", st.item.OrderNo, "code", st.code)
 	out.refused++
 }
 
