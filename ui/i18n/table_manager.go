@@ -43,6 +43,14 @@ var managerTable = map[string]entry{
 	"err.RULES_NOT_SYNCED":  {"终端还没有从平台下载补贴规则。请联网后让运维在「商品库与规则」中同步。", "The terminal has not downloaded the subsidy rules yet. Connect to the network and ask support to sync the library and rules."},
 	"err.ALREADY_PICKED_UP": {"这张回收单的旧机已经登记过回收，不能重复登记。", "The old appliance of this ticket was already picked up; it cannot be recorded twice."},
 
+	// Warning codes stored with sales, shown on the review list. Same text
+	// as the main window's table where both define one.
+	"warn.PRICE_ABOVE_FILED": {"成交价高于备案价", "final price above the filed price"},
+	"warn.REPEAT_CONSUMER":   {"该消费者以前享受过补贴", "this consumer received subsidies before"},
+	"warn.SYNC_REJECTED":     {"平台事后拒绝了这笔销售", "the platform rejected this sale after sync"},
+	"warn.SUBSIDY_DIFFERS":   {"平台核定的补贴与本机计算不同，以平台为准", "the platform's subsidy differs from the local computation; the platform's figure applies"},
+	"warn.FREEZE_EXPIRED":    {"补贴冻结已过期后才完成", "completed after the subsidy freeze expired"},
+
 	// Printer problems.
 	"print.none":    {"没有未打印的小票。", "Every receipt printed."},
 	"print.refresh": {"刷新", "Refresh"},

@@ -480,3 +480,41 @@ func TestPrintProblemsRetryAndSkip(t *testing.T) {
 		t.Fatal("PrintProblems returned nil")
 	}
 }
+
+func TestReviewReasonNamesWarnings(t *testing.T) {
+	i18n.SetLang(i18n.ZH)
+	s := agent.Sale{State: agent.SaleCommitted, Warnings: []agent.Warning{
+		{Code: agent.WarnRepeatConsumer}, {Code: agent.WarnModelBurst}, {Code: agent.WarnPriceAboveFiled}}}
+	if got := reviewReason(s); got != "该消费者以前享受过补贴；同型号短时间内集中销售（疑似囤货）；成交价高于备案价" {
+		t.Fatalf("reason %q", got)
+	}
+	for _, c := range []string{agent.WarnRepeatConsumer, agent.WarnSNSeenBefore, agent.WarnModelBurst, agent.WarnPriceRaised,
+		agent.WarnPriceAboveFiled, agent.WarnSyncRejected, agent.WarnSubsidyDiffers, agent.WarnFreezeExpired} {
+		if _, ok := i18n.Lookup(i18n.EN, "warn."+c); !ok {
+			t.Errorf("warning %s has no text", c)
+		}
+	}
+	// A sale refunded before the platform's refusal arrived: both reasons.
+	s = agent.Sale{State: agent.SaleRefunded, RejectCode: string(agent.CodeSNUsed), Warnings: []agent.Warning{{Code: agent.WarnSyncRejected}}}
+	if got := reviewReason(s); !strings.Contains(got, "序列号已经享受过补贴") || !strings.Contains(got, "平台事后拒绝") {
+		t.Fatalf("reason %q", got)
+	}
+}
+
+func TestManagerScreenInEnglish(t *testing.T) {
+	f := newFixture(t)
+	i18n.SetLang(i18n.EN)
+	defer i18n.SetLang(i18n.ZH)
+	f.sell(fridge, agent.Yuan(3000))
+	sc, _ := f.show(f.login("M1"))
+	var titles []string
+	for _, ti := range sc.tabs.Items {
+		titles = append(titles, ti.Text)
+	}
+	if strings.Join(titles, ",") != "Sales,Review,Daily report,Staff,Printer problems" {
+		t.Fatalf("tabs %v", titles)
+	}
+	if !hasText(labels(sc.sales.list), "completed") || !strings.Contains(sc.report.totals.Text, "subsidy ¥600.00") {
+		t.Fatalf("English list %q / totals %q", labels(sc.sales.list), sc.report.totals.Text)
+	}
+}

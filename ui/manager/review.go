@@ -46,9 +46,9 @@ func newReviewTab(w fyne.Window, s *agent.Session) *reviewTab {
 	r.list.OnUnselected = func(widget.ListItemID) { r.selected = -1; r.showDetail() }
 	r.detail = widget.NewLabel("")
 	r.detail.Wrapping = fyne.TextWrapWord
-	r.note = widget.NewMultiLineEntry()
+	r.note = widget.NewEntry()
 	r.note.SetPlaceHolder(i18n.T("review.note"))
-	r.note.SetMinRowsVisible(3)
+	r.note.OnSubmitted = func(string) { r.doResolve() } // Enter resolves
 	r.resolve = widget.NewButton(i18n.T("review.resolve"), r.doResolve)
 	r.resolve.Importance = widget.HighImportance
 	r.empty = widget.NewLabel(i18n.T("review.empty"))
@@ -124,10 +124,10 @@ func reviewRow(s agent.Sale) string {
 // reviewReason says why the sale is on the list: the platform's rejection
 // in words, or the fraud warnings.
 func reviewReason(s agent.Sale) string {
-	if s.State == agent.SaleReview {
-		return rejectText(s)
-	}
 	var parts []string
+	if s.RejectCode != "" {
+		parts = append(parts, rejectText(s))
+	}
 	for _, w := range s.Warnings {
 		parts = append(parts, i18n.Warning(w))
 	}
