@@ -103,6 +103,7 @@ func (sc *screen) refresh(ti *container.TabItem) {
 	case sc.review != nil && ti.Content == sc.review.content:
 		sc.review.reload()
 	case sc.report != nil && ti.Content == sc.report.content:
+		sc.report.show()
 		first = sc.report.day
 	case sc.staff != nil && ti.Content == sc.staff.content:
 		sc.staff.reload()

@@ -120,9 +120,11 @@ func newSalesTab(w fyne.Window, s *agent.Session, t *agent.Terminal) *salesTab {
 	split.Offset = 0.6
 	st.content = container.NewBorder(filters, nil, nil, nil, split)
 
+	// Filters first, then the period: only the last call reloads (the
+	// others find the list not built yet or the period unset).
+	st.state.Selected = st.state.Options[0]
+	st.category.Selected = st.category.Options[0]
 	st.preset.SetSelectedIndex(1) // last 7 days; reloads
-	st.state.SetSelectedIndex(0)
-	st.category.SetSelectedIndex(0)
 	return st
 }
 
