@@ -1,0 +1,245 @@
+package sale
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"tradein/agent"
+	"tradein/ui/i18n"
+)
+
+// render shows the sale as it stands: the progress strip, what each step
+// accepted, the amounts, the confirmation and the outcome. It runs on the
+// UI goroutine and reads the wizard's non-blocking accessors only.
+func (sc *Screen) render() {
+	cur := sc.current()
+	var s agent.Sale
+	snRequired, needsTradeIn := false, false
+	if sc.wiz != nil {
+		s = sc.wiz.Sale()
+		snRequired, needsTradeIn = sc.wiz.SNRequired(), sc.wiz.NeedsTradeIn()
+	}
+	if sc.done != nil {
+		s = sc.done.sale
+	}
+	sc.renderStrip(cur, snRequired, needsTradeIn)
+
+	// Consumer and product.
+	setInfo(sc.consumerInfo, "", widget.MediumImportance)
+	if s.Consumer.Masked != "" {
+		text := i18n.T("sale.consumer", s.Consumer.Masked)
+		if s.Consumer.Signed {
+			text += " " + i18n.T("sale.consumer.signed")
+		}
+		setInfo(sc.consumerInfo, text, widget.SuccessImportance)
+	}
+	setInfo(sc.productInfo, "", widget.MediumImportance)
+	if p := s.Product; p.Barcode != "" {
+		detail := i18n.T("sale.product.nograde", i18n.Category(p.Category), p.FiledPriceFen.String())
+		if p.EnergyGrade > 0 {
+			detail = i18n.T("sale.product.info", i18n.Category(p.Category), p.EnergyGrade, p.FiledPriceFen.String())
+		}
+		setInfo(sc.productInfo, i18n.T("sale.product", p.Brand, p.Model, p.Name)+"\n"+detail, widget.SuccessImportance)
+	}
+
+	// Serial number: shown when the product needs one (or one was given).
+	if s.Product.Barcode != "" && !snRequired && s.SN == "" {
+		sc.snBox.Hide()
+	} else {
+		sc.snBox.Show()
+	}
+	var snLines []string
+	imp := widget.MediumImportance
+	if s.SN != "" {
+		snLines = append(snLines, i18n.T("sale.sn.ok", s.SN))
+		imp = widget.SuccessImportance
+	}
+	for _, w := range sc.snNotice {
+		if w.Code == agent.WarnSNUnchecked {
+			snLines = append(snLines, i18n.T("sale.sn.notice", i18n.Warning(w)))
+		} else {
+			snLines = append(snLines, i18n.T("sale.warn", i18n.Warning(w)))
+		}
+		imp = widget.WarningImportance
+	}
+	setInfo(sc.snInfo, strings.Join(snLines, "\n"), imp)
+
+	// Old appliance.
+	if needsTradeIn || s.TradeIn != nil {
+		sc.tiBox.Show()
+	} else {
+		sc.tiBox.Hide()
+	}
+	if s.TradeIn != nil {
+		setInfo(sc.tiInfo, i18n.T("sale.ti.ticket", s.TradeIn.TicketNo), widget.SuccessImportance)
+	} else {
+		setInfo(sc.tiInfo, i18n.T("sale.ti.hint"), widget.MediumImportance)
+	}
+
+	sc.renderAmounts(s)
+	sc.renderOutcome(s)
+
+	sc.message.SetText(sc.msg.text())
+	sc.message.Importance = sc.msg.imp
+	sc.message.Refresh()
+
+	editable := sc.editable()
+	for _, e := range []*keyEntry{sc.consumer, sc.product, sc.sn, sc.tiBrand, sc.tiModel, sc.tiPrice, sc.tiPhone, sc.price} {
+		setEnabled(e, editable || sc.done != nil)
+	}
+	setEnabled(sc.payment, cur == stepPayment)
+	if sc.wiz != nil && sc.done == nil {
+		sc.cancelBtn.Enable()
+	} else {
+		sc.cancelBtn.Disable()
+	}
+	if sc.done != nil {
+		sc.nextBtn.Enable()
+	} else {
+		sc.nextBtn.Disable()
+	}
+}
+
+// renderStrip marks done steps, the current one and those ahead; steps
+// the product does not need are hidden.
+func (sc *Screen) renderStrip(cur step, snRequired, needsTradeIn bool) {
+	for st, l := range sc.stepTags {
+		switch {
+		case st == stepSN && !snRequired, st == stepTradeIn && !needsTradeIn:
+			l.Hide()
+			continue
+		case st == cur:
+			l.Importance = widget.HighImportance
+			l.TextStyle.Bold = true
+		case st < cur || cur == stepDone:
+			l.Importance = widget.SuccessImportance
+			l.TextStyle.Bold = false
+		default:
+			l.Importance = widget.LowImportance
+			l.TextStyle.Bold = false
+		}
+		l.Show()
+		l.Refresh()
+	}
+}
+
+// renderAmounts shows the final price, the subsidy and the amount to pay
+// (large) from the confirmed sale, or the quote before confirmation.
+func (sc *Screen) renderAmounts(s agent.Sale) {
+	var final, subsidy, pay agent.Fen
+	have := false
+	switch {
+	case s.State != agent.SaleDraft && s.State != "":
+		final, subsidy, pay, have = s.FinalPriceFen, s.SubsidyFen, s.PayFen, true
+	case sc.quote != nil:
+		final, subsidy, pay, have = sc.quote.FinalPriceFen, sc.quote.SubsidyFen, sc.quote.PayFen, true
+	}
+	if !have {
+		sc.finalLabel.SetText("")
+		sc.subsidy.Text, sc.pay.Text = "—", "—"
+		sc.rateLabel.SetText("")
+		sc.warnings.SetText("")
+	} else {
+		sc.finalLabel.SetText(i18n.T("sale.final") + " " + final.String())
+		sc.subsidy.Text, sc.pay.Text = subsidy.String(), pay.String()
+		rate := ""
+		if sc.quote != nil {
+			rate = i18n.T("sale.rate", sc.quote.RateBP/100, sc.quote.RateBP%100)
+			if sc.quote.Capped {
+				rate += " " + i18n.T("sale.capped")
+			}
+		}
+		sc.rateLabel.SetText(rate)
+		ws := s.Warnings
+		if len(ws) == 0 && sc.quote != nil {
+			ws = sc.quote.Warnings
+		}
+		var lines []string
+		for _, w := range ws {
+			lines = append(lines, i18n.T("sale.warn", i18n.Warning(w)))
+		}
+		sc.warnings.SetText(strings.Join(lines, "\n"))
+	}
+	sc.subsidy.Color = theme.Color(theme.ColorNameSuccess)
+	sc.pay.Color = theme.Color(theme.ColorNamePrimary)
+	sc.subsidy.Refresh()
+	sc.pay.Refresh()
+}
+
+// renderOutcome says how the subsidy was granted (platform freeze or
+// offline acceptance), what the commit did and what the printer did.
+func (sc *Screen) renderOutcome(s agent.Sale) {
+	switch {
+	case s.State == agent.SaleDraft || s.State == "":
+		if sc.quote != nil {
+			setInfo(sc.confirmInfo, i18n.T("sale.preview"), widget.MediumImportance)
+		} else {
+			setInfo(sc.confirmInfo, "", widget.MediumImportance)
+		}
+	case s.Offline:
+		setInfo(sc.confirmInfo, i18n.T("sale.offline"), widget.WarningImportance)
+	default:
+		setInfo(sc.confirmInfo, i18n.T("sale.frozen"), widget.SuccessImportance)
+	}
+
+	switch {
+	case sc.done != nil:
+		lines := []string{i18n.T("sale.committed", sc.done.sale.OrderNo)}
+		imp := widget.SuccessImportance
+		if sc.done.printErr != nil {
+			lines = append(lines, i18n.T("sale.print_failed", i18n.Error(sc.done.printErr)), i18n.T("sale.print_retry"))
+			imp = widget.DangerImportance
+		} else if sc.done.jobID != "" {
+			lines = append(lines, i18n.T("sale.printing", sc.done.jobID))
+		}
+		lines = append(lines, i18n.T("sale.next"))
+		setInfo(sc.paymentInfo, strings.Join(lines, "\n"), imp)
+	case s.State == agent.SalePaid:
+		setInfo(sc.paymentInfo, i18n.T("sale.paid_commit"), widget.WarningImportance)
+	default:
+		setInfo(sc.paymentInfo, "", widget.MediumImportance)
+	}
+}
+
+// focusTarget is the entry the next key belongs to.
+func (sc *Screen) focusTarget() fyne.Focusable {
+	switch sc.current() {
+	case stepProduct:
+		return sc.product
+	case stepSN:
+		return sc.sn
+	case stepTradeIn:
+		switch {
+		case sc.tiCategory.SelectedIndex() < 0:
+			return sc.tiCategory
+		case strings.TrimSpace(sc.tiBrand.Text) == "":
+			return sc.tiBrand
+		case strings.TrimSpace(sc.tiModel.Text) == "":
+			return sc.tiModel
+		case sc.tiCondition.SelectedIndex() < 0:
+			return sc.tiCondition
+		}
+		return sc.tiPrice
+	case stepPrice:
+		return sc.price
+	case stepPayment:
+		return sc.payment
+	}
+	return sc.consumer
+}
+
+func setInfo(l *widget.Label, text string, imp widget.Importance) {
+	l.Importance = imp
+	l.SetText(text)
+}
+
+func setEnabled(e *keyEntry, on bool) {
+	if on {
+		e.Enable()
+	} else {
+		e.Disable()
+	}
+}

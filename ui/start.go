@@ -1,0 +1,44 @@
+// Package ui is the terminal's main window: the login screen, the
+// role-gated navigation between the sale wizard (ui/sale), the recycler's
+// pickup screen (ui/recycler), the manager's screens (ui/manager) and the
+// field-support screens (ui/support), the language switch, and the status
+// bar that is always visible at the bottom.
+//
+// The package is a client of the agent only (STYLE 2): it calls
+// *agent.Terminal, *agent.Session and agent.Support and renders what they
+// answer; it never opens the store, a port or the network. It does not
+// import fyne.io/fyne/v2/app either, so that the tests run on Fyne's test
+// driver without cgo or a display: cmd/tradein-terminal creates the app.
+//
+// Threading: widgets are touched on the UI goroutine only. Agent calls that
+// can wait (a PIN check, the status gathering) run in a goroutine and hand
+// their result back through fyne.Do.
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+
+	"tradein/agent"
+	"tradein/ui/i18n"
+	"tradein/ui/theme"
+)
+
+// Options are the app's settings the screens need.
+type Options struct {
+	Lang    string // "zh" (default) or "en"
+	DataDir string // the terminal's data directory, shown to field support
+}
+
+// Start creates the main window on a (login screen first), shows it and
+// returns it. It sets the terminal's theme (CJK font) and the display
+// language. The caller runs a.Run().
+func Start(a fyne.App, t *agent.Terminal, s agent.Support, o Options) fyne.Window {
+	i18n.SetLang(i18n.Lang(o.Lang))
+	a.Settings().SetTheme(theme.New())
+	m := newMainWindow(a, t, s, o)
+	m.w.Resize(fyne.NewSize(1100, 760))
+	m.w.Show()
+	m.status.start()
+	m.focusLogin()
+	return m.w
+}
