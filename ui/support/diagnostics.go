@@ -89,9 +89,11 @@ func (d *diagTab) doTestPrint() {
 // startScan waits for the next scan and shows it. The terminal has one
 // scan stream, which the sale screen also reads; the test scan takes
 // exactly one scan and reads only while the diagnostics tab is on screen:
-// stopScan runs when the support screen switches tabs, and the waiting
+// stopScan runs when the support screen switches tabs, the waiting
 // goroutine checks every visibilityPoll that the tab is still reachable
-// from the window's content (the main window may have navigated away).
+// from the window's content (the main window may have navigated away),
+// and a scan that arrives after the tab was left is handed back to the
+// stream (Terminal.HandleScan) for the screen now on top.
 func (d *diagTab) startScan() {
 	d.mu.Lock()
 	if d.stopListen != nil {
@@ -114,6 +116,13 @@ func (d *diagTab) startScan() {
 		for {
 			select {
 			case ev := <-scans:
+				if located && !d.shown() {
+					// The tab was left within the last poll and the
+					// sale screen may already be listening: hand the
+					// scan back to the stream for it.
+					d.t.HandleScan(ev)
+					break wait
+				}
 				got = true
 				text = i18n.T("sup.testscan_got", ev.Value, i18n.T("scan."+string(ev.Kind)), ev.Source, ev.Symbology)
 				break wait

@@ -221,3 +221,30 @@ func TestOnScreen(t *testing.T) {
 		t.Fatal("found outside its tree")
 	}
 }
+
+func TestSupportTestScanHandsBackAScanTakenAfterLeaving(t *testing.T) {
+	f := newFixture(t)
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	sc := newScreen(w, f.login("F1"), f.sup, f.term)
+	w.SetContent(container.NewStack(sc.content))
+	sc.tabs.SelectIndex(1)
+	d := sc.diag
+	d.scanDone = make(chan struct{}, 1)
+	test.Tap(d.scanBtn) // the poll is off (visibilityPoll = 1 h): only the hand-back can help
+	w.SetContent(widget.NewLabel("sale screen"))
+	f.term.HandleScan(agent.ScanEvent{Value: "6900000000014"})
+	<-d.scanDone
+	if d.scanMsg.Text != i18n.T("sup.testscan_none") {
+		t.Fatalf("the support screen kept the scan: %q", d.scanMsg.Text)
+	}
+	select {
+	case ev := <-f.term.Scans():
+		if ev.Value != "6900000000014" || ev.Kind != agent.ScanProduct {
+			t.Fatalf("handed back %+v", ev)
+		}
+	default:
+		t.Fatal("the scan was not handed back to the stream")
+	}
+}
