@@ -52,10 +52,16 @@ type storePrinter struct {
 	mu    sync.Mutex
 	seq   int
 	recs  []agent.Receipt
+	// broken makes PrintReceipt fail, as a spooler whose disk is full.
+	broken bool
 }
 
 func (p *storePrinter) PrintReceipt(ctx context.Context, r agent.Receipt) (string, error) {
 	p.mu.Lock()
+	if p.broken {
+		p.mu.Unlock()
+		return "", fmt.Errorf("spooler: disk full")
+	}
 	p.seq++
 	id := fmt.Sprintf("J%04d", p.seq)
 	p.recs = append(p.recs, r)

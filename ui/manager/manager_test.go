@@ -518,3 +518,27 @@ func TestManagerScreenInEnglish(t *testing.T) {
 		t.Fatalf("English list %q / totals %q", labels(sc.sales.list), sc.report.totals.Text)
 	}
 }
+
+func TestRefundWhoseReceiptCannotBeQueuedIsStillShownAsRefunded(t *testing.T) {
+	f := newFixture(t)
+	sale := f.sell(fridge, agent.Yuan(3000))
+	sc, _ := f.show(f.login("M1"))
+	st := sc.sales
+	st.list.Select(0)
+	f.printer.mu.Lock()
+	f.printer.broken = true
+	f.printer.mu.Unlock()
+	test.Tap(st.reprint)
+	if st.msg.Text != i18n.T("err.PRINT_FAILED") {
+		t.Fatalf("failed reprint shown as %q", st.msg.Text)
+	}
+	test.Tap(st.refund)
+	test.Type(st.refundReason, "质量问题")
+	st.refundDlg.Submit()
+	if got, _ := f.store.Sale(f.ctx, sale.OrderNo); got.State != agent.SaleRefunded {
+		t.Fatalf("state %s", got.State)
+	}
+	if !hasText(labels(st.list), "已退款") || !strings.Contains(st.msg.Text, i18n.T("err.PRINT_FAILED")) || !strings.Contains(st.msg.Text, sale.OrderNo) {
+		t.Fatalf("list %q, message %q", labels(st.list), st.msg.Text)
+	}
+}
