@@ -28,10 +28,17 @@ const maxOfflineAge = 30 * 24 * time.Hour
 // racing are serialised by s.mu: the second finds the first one's stored
 // answer and returns it. An internal failure of any item rolls the whole
 // batch back (nothing is stored, the terminal sends it again).
-func (s *Server) runBatch(c *call, requestNo string, fp string, n int, item func(tx querier, i int) (api.BatchItemResult, error)) (any, error) {
+//
+// prepare, when not nil, runs once before the lock is taken (and not for a
+// replay): work of the items that needs neither the database nor the lock.
+func (s *Server) runBatch(c *call, requestNo string, fp string, n int, prepare func(),
+	item func(tx querier, i int) (api.BatchItemResult, error)) (any, error) {
 	ctx := c.r.Context()
 	if a, found, err := lookupAnswer(ctx, s.db, c.terminal.No, scopeRequest, requestNo, fp); err != nil || found {
 		return a, err
+	}
+	if prepare != nil {
+		prepare()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,7 +135,16 @@ func (s *Server) handleTransactions(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.runBatch(c, req.RequestNo, fp, len(req.Items), func(tx querier, i int) (api.BatchItemResult, error) {
+	var codes []codeCheck // the items' consumer codes, verified before the lock
+	prepare := func() {
+		auth := make([]string, len(req.Items))
+		at := make([]time.Time, len(req.Items))
+		for i, it := range req.Items {
+			auth[i], at[i] = it.AuthCode, it.TransTime
+		}
+		codes = s.checkCodes(auth, at)
+	}
+	return s.runBatch(c, req.RequestNo, fp, len(req.Items), prepare, func(tx querier, i int) (api.BatchItemResult, error) {
 		it := req.Items[i]
 		validate := func() error {
 			if it.CountyCode != "" && it.CountyCode != c.terminal.County {
@@ -140,12 +156,14 @@ func (s *Server) handleTransactions(c *call) (any, error) {
 			return validateSaleBody(it.OrderNo, it.TransTime, it.Amounts, it.Product, it.SN, it.TradeIn, it.PaymentRef)
 		}
 		return s.runItem(ctx, tx, c, it.RequestNo, it.OrderNo, it, validate, func(tx querier) (api.BatchItemResult, error) {
-			return s.offlineSale(ctx, tx, c, it)
+			return s.offlineSale(ctx, tx, c, it, codes[i])
 		})
 	})
 }
 
-func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Transaction) (api.BatchItemResult, error) {
+// offlineSale records one offline-captured sale; code is its consumer
+// code as checkCode checked it.
+func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Transaction, code codeCheck) (api.BatchItemResult, error) {
 	now := s.clock.Now()
 	res := api.BatchItemResult{RequestNo: it.RequestNo, Key: it.OrderNo, Status: api.ItemAccepted}
 	if it.TransTime.After(now.Add(api.MaxSkew)) {
@@ -160,7 +178,7 @@ func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Tr
 		res.Status, res.Commit = api.ItemDuplicate, &orig
 		return res, nil
 	}
-	v, err := s.resolveVoucher(ctx, tx, it.AuthCode, it.TransTime)
+	v, err := s.resolveChecked(ctx, tx, code, it.TransTime)
 	if err != nil {
 		return res, err
 	}
@@ -238,7 +256,7 @@ func (s *Server) handlePickups(c *call) (any, error) {
 		return nil, err
 	}
 	ctx := c.r.Context()
-	return s.runBatch(c, req.RequestNo, fp, len(req.Items), func(tx querier, i int) (api.BatchItemResult, error) {
+	return s.runBatch(c, req.RequestNo, fp, len(req.Items), nil, func(tx querier, i int) (api.BatchItemResult, error) {
 		it := req.Items[i]
 		return s.runItem(ctx, tx, c, it.RequestNo, it.ID, it, func() error { return validatePickup(it) },
 			func(tx querier) (api.BatchItemResult, error) { return s.recordPickup(ctx, tx, c, it) })
