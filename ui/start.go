@@ -33,6 +33,11 @@ type Options struct {
 // returns it. It sets the terminal's theme (CJK font) and the display
 // language. The caller runs a.Run().
 func Start(a fyne.App, t *agent.Terminal, s agent.Support, o Options) fyne.Window {
+	return start(a, t, s, o).w
+}
+
+// start is Start returning the main window's parts (tests reach them).
+func start(a fyne.App, t *agent.Terminal, s agent.Support, o Options) *mainWindow {
 	i18n.SetLang(i18n.Lang(o.Lang))
 	a.Settings().SetTheme(theme.New())
 	m := newMainWindow(a, t, s, o)
@@ -40,5 +45,5 @@ func Start(a fyne.App, t *agent.Terminal, s agent.Support, o Options) fyne.Windo
 	m.w.Show()
 	m.status.start()
 	m.focusLogin()
-	return m.w
+	return m
 }

@@ -47,6 +47,10 @@ type mainWindow struct {
 	tabs   *container.AppTabs
 	sale   *sale.Screen
 	pickup *recycler.Screen
+
+	// afterStep, when set, is called on the UI goroutine after each step
+	// of the sale or pickup screen showed its outcome (tests wait on it).
+	afterStep func()
 }
 
 func newMainWindow(a fyne.App, t *agent.Terminal, sup agent.Support, o Options) *mainWindow {
@@ -89,6 +93,15 @@ func (m *mainWindow) header() fyne.CanvasObject {
 	return container.NewBorder(nil, widget.NewSeparator(), container.NewHBox(items...), container.NewHBox(right...))
 }
 
+// stepped runs after every step of a scan screen: the step may have
+// changed the queue or the printer, so the status bar is read again.
+func (m *mainWindow) stepped() {
+	m.status.kick()
+	if m.afterStep != nil {
+		m.afterStep()
+	}
+}
+
 // showLogin shows the login screen (at start and after logout).
 func (m *mainWindow) showLogin() {
 	m.w.SetTitle(i18n.T("app.title"))
@@ -123,7 +136,7 @@ func (m *mainWindow) buildTabs(sel int) {
 	m.tabs = container.NewAppTabs()
 	if s.Can(agent.ActSell) {
 		if m.sale == nil {
-			m.sale = sale.New(m.w, s, m.t, m.status.kick)
+			m.sale = sale.New(m.w, s, m.t, m.stepped)
 		} else {
 			m.sale.Retranslate()
 		}
@@ -131,7 +144,7 @@ func (m *mainWindow) buildTabs(sel int) {
 	}
 	if s.Can(agent.ActPickup) {
 		if m.pickup == nil {
-			m.pickup = recycler.New(m.w, s, m.status.kick)
+			m.pickup = recycler.New(m.w, s, m.stepped)
 		} else {
 			m.pickup.Retranslate()
 		}

@@ -36,12 +36,12 @@ func (sc *Screen) build() {
 	sc.snInfo.Wrapping = fyne.TextWrapWord
 	sc.snBox = container.NewVBox(sc.title("sale.step.sn"), sc.sn, sc.snInfo)
 
-	sc.tiCategory = widget.NewSelect(nil, nil)
+	sc.tiCategory = widget.NewSelect(nil, func(string) { sc.Focus() })
 	sc.tiBrand = newKeyEntry("", esc)
 	sc.tiBrand.OnSubmitted = func(string) { sc.w.Canvas().Focus(sc.tiModel) }
 	sc.tiModel = newKeyEntry("", esc)
 	sc.tiModel.OnSubmitted = func(string) { sc.w.Canvas().Focus(sc.tiCondition) }
-	sc.tiCondition = widget.NewSelect(nil, nil)
+	sc.tiCondition = widget.NewSelect(nil, func(string) { sc.Focus() })
 	sc.tiPrice = newKeyEntry("", esc)
 	sc.tiPrice.OnSubmitted = func(string) { sc.submitTradeIn() }
 	sc.tiPhone = newKeyEntry("", esc)

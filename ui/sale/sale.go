@@ -54,6 +54,7 @@ type Screen struct {
 	quote    *agent.Quote      // the last accepted quote of wiz
 	done     *result           // set once wiz committed
 	busy     bool              // a step's agent call is running
+	then     func()            // the step to start when the running one is shown
 	waiting  []func()          // scans that arrived while busy
 	msg      note              // the last refusal or outcome
 	snNotice []agent.Warning   // notices of the SN step (SN_UNCHECKED, fraud)

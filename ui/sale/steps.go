@@ -98,7 +98,8 @@ func (sc *Screen) reset() {
 
 // run performs one step: work runs off the UI goroutine with the open
 // wizard; then, on the UI goroutine, a refusal is shown (the clerk stays
-// on the step) or ok is called, and the screen is rendered. A key press
+// on the step) or ok is called, and the screen is rendered. When ok set
+// sc.then, that next step starts once this one is fully shown. A key press
 // while a step runs is dropped (a second Enter must not confirm twice);
 // scans are queued by HandleScan instead.
 func (sc *Screen) run(work func(ctx context.Context, wiz *agent.SaleWizard) error, ok func()) {
@@ -127,6 +128,11 @@ func (sc *Screen) run(work func(ctx context.Context, wiz *agent.SaleWizard) erro
 			sc.render()
 			sc.Focus()
 			sc.stepped()
+			if next := sc.then; next != nil {
+				sc.then = nil
+				next()
+				return
+			}
 			sc.drain()
 		})
 	})
@@ -257,7 +263,7 @@ func (sc *Screen) submitPrice() {
 	}, func() {
 		sc.quote = &q
 		sc.msg = note{key: "sale.confirming", imp: widget.MediumImportance}
-		sc.confirm()
+		sc.then = sc.confirm
 	})
 }
 
