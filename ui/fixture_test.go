@@ -176,7 +176,7 @@ func (p *storePrinter) receipts() []agent.Receipt {
 	return append([]agent.Receipt(nil), p.recs...)
 }
 
-func gtin(body string) string  { return body + string(agent.GTINCheckDigit(body)) }
+func gtin(body string) string   { return body + string(agent.GTINCheckDigit(body)) }
 func imei(body14 string) string { return body14 + string(agent.LuhnCheckDigit(body14)) }
 
 var (
