@@ -431,3 +431,20 @@ func (f *fixture) chooseFromPopup(text string) {
 	}
 	f.t.Fatalf("pop-up has no item %q", text)
 }
+
+// tapButton taps the visible button called text, overlays first.
+func (f *fixture) tapButton(text string) {
+	f.t.Helper()
+	var objs []fyne.CanvasObject
+	for _, o := range f.m.w.Canvas().Overlays().List() {
+		objs = append(objs, test.LaidOutObjects(o)...)
+	}
+	objs = append(objs, test.LaidOutObjects(f.m.w.Content())...)
+	for _, o := range objs {
+		if b, ok := o.(*widget.Button); ok && b.Visible() && b.Text == text && !b.Disabled() {
+			test.Tap(b)
+			return
+		}
+	}
+	f.t.Fatalf("no button %q; screen shows %q", text, f.texts())
+}

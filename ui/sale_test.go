@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -89,5 +91,135 @@ func TestClerkOnlineSaleByScansAndKeys(t *testing.T) {
 	f.wait(1)
 	if f.shows(s.OrderNo) || f.bigText("¥999.80") != nil {
 		t.Fatalf("the next sale still shows the last one: %q", f.texts())
+	}
+}
+
+// TestClerkOfflineSale sells a phone while the platform is down: the SN is
+// checked locally only (a notice), the sale is accepted offline under the
+// offline policy, committed, and the status bar says offline with the
+// queued sale and the pending offline subsidy.
+func TestClerkOfflineSale(t *testing.T) {
+	f := newFixture(t)
+	f.platform.setDown(true)
+	f.term.SetOnline(false)
+	m := f.open()
+	f.login("C1", "1234")
+
+	f.scan(f.code(agent.CatPhone), 1)
+	f.scan(phone.Barcode, 1)
+	if m.w.Canvas().Focused() == nil {
+		t.Fatal("no focus after the product")
+	}
+	sn := imei("86012345678901")
+	f.scan(sn, 1)
+	f.mustShow(i18n.T("sale.sn.ok", sn))
+	f.mustShow(i18n.T("sale.sn.notice", i18n.Warning(agent.Warning{Code: agent.WarnSNUnchecked})))
+
+	f.typeText("3999")
+	f.key(fyne.KeyReturn)
+	f.wait(2)
+	if f.bigText("¥500.00") == nil || f.bigText("¥3,499.00") == nil {
+		t.Fatalf("capped subsidy not shown large: %q", f.texts())
+	}
+	f.mustShow(i18n.T("sale.offline"))
+	f.mustShow(i18n.T("sale.capped"))
+
+	f.typeText("POS-0002")
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+
+	sales, err := f.store.Sales(f.ctx, agent.SaleFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sales) != 1 || sales[0].State != agent.SaleCommitted || !sales[0].Offline || sales[0].SN != sn || sales[0].SubsidyFen != agent.Yuan(500) {
+		t.Fatalf("stored sales %+v", sales)
+	}
+	items, err := f.store.OutboxItems(f.ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Kind != agent.OutboxSaleOffline {
+		t.Fatalf("outbox %+v", items)
+	}
+
+	f.clock.Advance(90 * time.Minute)
+	m.status.kick()
+	b := m.status
+	if b.online.Text != i18n.T("status.offline") || b.queue.Text != i18n.T("status.queue", 1) {
+		t.Fatalf("status bar: %q, %q", b.online.Text, b.queue.Text)
+	}
+	if b.oldest.Text != i18n.T("status.oldest", i18n.T("dur.hours", 1, 30)) {
+		t.Fatalf("oldest pending: %q", b.oldest.Text)
+	}
+	// Offline policy: 72 h for the oldest unsynced item.
+	if b.deadline.Text != i18n.T("status.deadline", i18n.T("status.left", i18n.T("dur.days", 2, 22))) {
+		t.Fatalf("deadline: %q", b.deadline.Text)
+	}
+	if !strings.Contains(b.offline.Text, "¥500.00") {
+		t.Fatalf("pending offline subsidy: %q", b.offline.Text)
+	}
+}
+
+// TestWizardRefusalsKeepTheStep shows refusals as sentences and keeps the
+// clerk on the step: a bad barcode, a scan of the wrong kind, a price above
+// the filed price; Esc cancels the sale after confirmation.
+func TestWizardRefusalsKeepTheStep(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	f.login("C1", "1234")
+
+	// A ticket number is not something the sale takes.
+	f.scan("TI26031010000000010001", 1)
+	f.mustShow(i18n.T("sale.wrong_scan", i18n.T("scan.TICKET"), i18n.T("scan.CONSUMER")))
+
+	f.scan(f.code(agent.CatPhone), 1)
+	f.typeText("6900000000019") // wrong check digit, typed
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.mustShow(i18n.Error(agent.ErrInvalidGTIN))
+	f.focused().(interface{ SetText(string) }).SetText(phone.Barcode)
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.platform.mu.Lock()
+	sn := imei("86012345678902")
+	f.platform.sns[sn] = agent.SNSellable
+	f.platform.mu.Unlock()
+	f.typeText(sn)
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.typeText("4500") // above the filed price of 3,999
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.mustShow(i18n.Error(&agent.Error{Code: agent.CodePriceAboveFiled}))
+	if f.bigText("¥500.00") != nil {
+		t.Fatal("a refused price must not show amounts")
+	}
+	// The focus stayed on the price: correct it there.
+	for range "4500" {
+		f.key(fyne.KeyBackspace)
+	}
+	f.typeText("3999")
+	f.key(fyne.KeyReturn)
+	f.wait(2)
+	f.mustShow(i18n.T("sale.frozen"))
+
+	// Esc asks, then cancels the frozen sale: the voucher is released
+	// through the outbox and nothing is committed.
+	f.key(fyne.KeyEscape)
+	f.mustShow(i18n.T("sale.esc_confirm"))
+	f.tapButton(i18n.T("sale.cancel"))
+	f.wait(1)
+	f.mustShow(i18n.T("sale.cancelled"))
+	sales, err := f.store.Sales(f.ctx, agent.SaleFilter{})
+	if err != nil || len(sales) != 1 || sales[0].State != agent.SaleCancelled {
+		t.Fatalf("after Esc: %+v %v", sales, err)
+	}
+	items, err := f.store.OutboxItems(f.ctx, 10)
+	if err != nil || len(items) != 1 || items[0].Kind != agent.OutboxCancel {
+		t.Fatalf("outbox after Esc: %+v %v", items, err)
+	}
+	if f.bigText("¥500.00") != nil {
+		t.Fatal("the cancelled sale's amounts are still shown")
 	}
 }

@@ -355,13 +355,16 @@ func (sc *Screen) askCancel() {
 	if sc.wiz == nil || sc.done != nil {
 		return
 	}
-	dialog.ShowConfirm(i18n.T("app.confirm"), i18n.T("sale.esc_confirm"), func(yes bool) {
+	d := dialog.NewConfirm(i18n.T("app.confirm"), i18n.T("sale.esc_confirm"), func(yes bool) {
 		if yes {
 			sc.cancelSale()
 		} else {
 			sc.Focus()
 		}
 	}, sc.w)
+	d.SetConfirmText(i18n.T("sale.cancel"))
+	d.SetDismissText(i18n.T("app.cancel"))
+	d.Show()
 }
 
 // cancelSale cancels the open sale; a frozen voucher is released through
