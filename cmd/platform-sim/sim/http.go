@@ -198,7 +198,7 @@ func writeError(w http.ResponseWriter, err error) {
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, env api.Envelope) {
-	raw, _ := json.Marshal(env) // an Envelope of strings and raw JSON always encodes
+	raw := encodeEnvelope(env)
 	if rl, ok := w.(interface{ setCode(string) }); ok {
 		rl.setCode(env.Code)
 	}

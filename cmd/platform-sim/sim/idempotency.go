@@ -64,7 +64,7 @@ func answerOf(data any, err error) (answer, bool) {
 	if mErr != nil {
 		return answer{}, false
 	}
-	raw, _ := json.Marshal(api.Envelope{Code: api.CodeOK, Message: "success", Data: d})
+	raw := encodeEnvelope(api.Envelope{Code: api.CodeOK, Message: "success", Data: d})
 	return answer{status: http.StatusOK, envelope: raw}, true
 }
 
