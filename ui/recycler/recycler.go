@@ -157,6 +157,7 @@ func (sc *Screen) HandleScan(ev agent.ScanEvent) {
 		sc.show(func() string {
 			return i18n.T("sale.wrong_scan", i18n.T("scan."+string(kind)), i18n.T("scan.TICKET"))
 		}, widget.WarningImportance)
+		sc.stepped()
 		return
 	}
 	sc.ticket.SetText(ev.Value)
@@ -252,11 +253,16 @@ func (sc *Screen) call(work func(ctx context.Context) error, done func(err error
 			done(err)
 			sc.render()
 			sc.Focus()
-			if sc.onStep != nil {
-				sc.onStep()
-			}
+			sc.stepped()
 		})
 	})
+}
+
+// stepped tells the main window that an outcome is shown.
+func (sc *Screen) stepped() {
+	if sc.onStep != nil {
+		sc.onStep()
+	}
 }
 
 // choosePhoto opens the file dialog and reads the chosen photo.
