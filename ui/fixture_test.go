@@ -190,7 +190,7 @@ var (
 // its rules a fridge needs an old appliance handed in, so the online sale
 // walks every step of the wizard.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	clock    *fixedClock
 	store    *store.Store
@@ -212,7 +212,7 @@ var pinHash = sync.OnceValue(func() string {
 	return h
 })
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := &fixedClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, agent.ChinaTime)}
