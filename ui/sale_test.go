@@ -223,3 +223,29 @@ func TestWizardRefusalsKeepTheStep(t *testing.T) {
 		t.Fatal("the cancelled sale's amounts are still shown")
 	}
 }
+
+// TestWedgeTypingGoesToItsStep: a keyboard-wedge scanner types into the
+// focused entry; a product barcode typed into the consumer step goes to
+// the product step, and the box's barcode typed as the serial number is
+// refused.
+func TestWedgeTypingGoesToItsStep(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	f.login("C1", "1234")
+	f.typeText(phone.Barcode) // focus is on the consumer code
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.mustShow("小米 X1")
+	// The focus went back to the consumer code, which the sale still needs.
+	f.typeText(f.code(agent.CatPhone))
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.mustShow("消费者：")
+	f.typeText(phone.Barcode) // focus is on the serial number now
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.mustShow(i18n.T("sale.wrong_scan", i18n.T("scan.PRODUCT"), i18n.T("scan.SN")))
+	if s, _ := f.store.Sales(f.ctx, agent.SaleFilter{}); len(s) != 0 {
+		t.Fatalf("stored %+v", s)
+	}
+}

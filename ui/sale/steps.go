@@ -160,6 +160,9 @@ func (sc *Screen) submitConsumer() {
 		sc.startNext() // Enter after a finished sale starts the next one
 		return
 	}
+	if sc.reroute(sc.consumer, agent.ScanProduct, agent.ScanIMEI, agent.ScanTicket) {
+		return
+	}
 	code, ok := sc.beginEdit(sc.consumer)
 	if !ok {
 		return
@@ -171,6 +174,9 @@ func (sc *Screen) submitConsumer() {
 }
 
 func (sc *Screen) submitProduct() {
+	if sc.reroute(sc.product, agent.ScanConsumer, agent.ScanIMEI, agent.ScanTicket) {
+		return
+	}
 	code, ok := sc.beginEdit(sc.product)
 	if !ok {
 		return
@@ -191,8 +197,19 @@ func (sc *Screen) submitProduct() {
 }
 
 func (sc *Screen) submitSN() {
+	if sc.reroute(sc.sn, agent.ScanConsumer, agent.ScanTicket) {
+		return
+	}
 	sn, ok := sc.beginEdit(sc.sn)
 	if !ok {
+		return
+	}
+	if sc.wiz != nil && sn == sc.wiz.Sale().Product.Barcode {
+		// The box's barcode scanned where its serial number belongs.
+		sc.sn.SetText("")
+		sc.msg = note{key: "sale.wrong_scan", args: []any{i18n.T("scan.PRODUCT"), i18n.T("scan.SN")}, imp: widget.DangerImportance}
+		sc.render()
+		sc.stepped()
 		return
 	}
 	var notices []agent.Warning
@@ -317,6 +334,24 @@ func (sc *Screen) startNext() {
 	sc.render()
 	sc.Focus()
 	sc.stepped()
+}
+
+// reroute sends what was typed into a step's entry to the step its kind
+// belongs to, when it is one of kinds: a keyboard-wedge scanner types into
+// whatever entry has the focus, and must work like a serial scanner. Only
+// unambiguous kinds are listed by the callers (an SN-looking string may be
+// an opaque consumer code, a GTIN-valid number may be a serial number).
+// It reports whether the text was rerouted.
+func (sc *Screen) reroute(e *keyEntry, kinds ...agent.ScanKind) bool {
+	kind, value := agent.Classify(e.Text)
+	for _, k := range kinds {
+		if k == kind {
+			e.SetText("")
+			sc.HandleScan(agent.ScanEvent{Kind: kind, Value: value, Source: "keyboard"})
+			return true
+		}
+	}
+	return false
 }
 
 // beginEdit takes the text of a step's entry before the step runs. After
