@@ -112,7 +112,8 @@ LANG=$APP_LANG "$BIN/tradein-terminal" --data-dir "$DEMO/terminal" >"$DEMO/app.o
 pids+=($!)
 APP=$!
 
-code=$("$BIN/platform-sim" democode -db "$DEMO/platform.db" -cat phone -n 1 -png "$DEMO/codes" 2>/dev/null)
+code=$("$BIN/platform-sim" democode -db "$DEMO/platform.db" -cat phone -n 1 -png "$DEMO/codes" 2>"$DEMO/codes/last.txt")
+qr=$(sed -n 's/^wrote \([^ ]*\) .*/\1/p' "$DEMO/codes/last.txt")
 cat <<EOF
 
 ================ 以旧换新门店终端 demo is running ================
@@ -127,6 +128,7 @@ Log in with 1001 / PIN 1234 (店员), 2001 / 2345 (回收员), 3001 / 3456 (店�
 A sale, scanning through the virtual scanner (type the lines below here and press Enter,
 or from another shell: echo LINE > $SCAN):
   1. consumer code   $code
+     (the same code as a QR image: $qr)
      (more: $BIN/platform-sim democode -db $DEMO/platform.db -cat phone -n 1 -png $DEMO/codes)
   2. product         6934177393365      (小米 15, phone; SN required)
   3. serial number   SNDEMO$(date +%H%M%S)
@@ -156,4 +158,4 @@ if [ -t 0 ]; then
 else
   wait "$APP" || true
 fi
-echo "demo: the app exited (see $DEMO/app.out)."
+echo "demo: the app has stopped (its output: $DEMO/app.out)."
