@@ -34,7 +34,7 @@ func (sc *Screen) build() {
 	sc.sn.OnSubmitted = func(string) { sc.submitSN() }
 	sc.snInfo = widget.NewLabel("")
 	sc.snInfo.Wrapping = fyne.TextWrapWord
-	sc.snBox = container.NewVBox(sc.title("sale.step.sn"), sc.sn, sc.snInfo)
+	sc.snBox = sc.row("sale.step.sn", sc.sn, sc.snInfo)
 
 	sc.tiCategory = widget.NewSelect(nil, func(string) { sc.Focus() })
 	sc.tiBrand = newKeyEntry("", esc)
@@ -74,6 +74,9 @@ func (sc *Screen) build() {
 	sc.paymentInfo = widget.NewLabel("")
 	sc.paymentInfo.Wrapping = fyne.TextWrapWord
 
+	sc.outcome = widget.NewLabel("")
+	sc.outcome.Wrapping = fyne.TextWrapWord
+	sc.outcome.TextStyle.Bold = true
 	sc.message = widget.NewLabel("")
 	sc.message.Wrapping = fyne.TextWrapWord
 	sc.message.TextStyle.Bold = true
@@ -82,13 +85,15 @@ func (sc *Screen) build() {
 	sc.nextBtn = widget.NewButton("", sc.startNext)
 	sc.nextBtn.Importance = widget.HighImportance
 
+	// One row per step: its title left of its entry, what it accepted
+	// below, so that the whole sale fits a checkout PC's screen.
 	steps := container.NewVBox(
-		container.NewVBox(sc.title("sale.step.consumer"), sc.consumer, sc.consumerInfo),
-		container.NewVBox(sc.title("sale.step.product"), sc.product, sc.productInfo),
+		sc.row("sale.step.consumer", sc.consumer, sc.consumerInfo),
+		sc.row("sale.step.product", sc.product, sc.productInfo),
 		sc.snBox,
 		sc.tiBox,
-		container.NewVBox(sc.title("sale.step.price"), sc.price),
-		container.NewVBox(sc.title("sale.step.payment"), sc.payment, sc.paymentInfo),
+		sc.row("sale.step.price", sc.price, nil),
+		sc.row("sale.step.payment", sc.payment, sc.paymentInfo),
 	)
 	quote := container.NewVBox(
 		sc.finalLabel,
@@ -97,12 +102,24 @@ func (sc *Screen) build() {
 		sc.rateLabel,
 		sc.confirmInfo,
 		sc.warnings,
+		widget.NewSeparator(),
+		sc.outcome,
 	)
 	top := container.NewVBox(sc.strip, widget.NewSeparator(), sc.message)
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, sc.hint, container.NewHBox(sc.cancelBtn, sc.nextBtn)))
-	body := container.NewGridWithColumns(2, container.NewVScroll(steps), container.NewPadded(quote))
+	sc.scroll = container.NewVScroll(steps)
+	body := container.NewGridWithColumns(2, sc.scroll, container.NewPadded(quote))
 	sc.content = container.NewBorder(top, bottom, nil, nil, body)
 	sc.setTexts()
+}
+
+// row lays one step out: its title left of its entry, info (if any) below.
+func (sc *Screen) row(key string, entry fyne.CanvasObject, info *widget.Label) *fyne.Container {
+	line := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(170, entry.MinSize().Height), sc.title(key)), nil, entry)
+	if info == nil {
+		return container.NewVBox(line)
+	}
+	return container.NewVBox(line, info)
 }
 
 // title makes a section title whose text setTexts keeps translated.

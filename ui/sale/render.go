@@ -185,6 +185,8 @@ func (sc *Screen) renderOutcome(s agent.Sale) {
 		setInfo(sc.confirmInfo, i18n.T("sale.frozen"), widget.SuccessImportance)
 	}
 
+	setInfo(sc.outcome, "", widget.MediumImportance)
+	setInfo(sc.paymentInfo, "", widget.MediumImportance)
 	switch {
 	case sc.done != nil:
 		lines := []string{i18n.T("sale.committed", sc.done.sale.OrderNo)}
@@ -196,11 +198,10 @@ func (sc *Screen) renderOutcome(s agent.Sale) {
 			lines = append(lines, i18n.T("sale.printing", sc.done.jobID))
 		}
 		lines = append(lines, i18n.T("sale.next"))
-		setInfo(sc.paymentInfo, strings.Join(lines, "\n"), imp)
+		setInfo(sc.outcome, strings.Join(lines, "\n"), imp)
+		setInfo(sc.paymentInfo, i18n.T("sale.pay_done", sc.done.sale.PaymentRef), widget.SuccessImportance)
 	case s.State == agent.SalePaid:
 		setInfo(sc.paymentInfo, i18n.T("sale.paid_commit"), widget.WarningImportance)
-	default:
-		setInfo(sc.paymentInfo, "", widget.MediumImportance)
 	}
 }
 

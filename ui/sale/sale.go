@@ -24,6 +24,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"tradein/agent"
@@ -94,6 +95,8 @@ type Screen struct {
 	payment     *keyEntry
 	paymentInfo *widget.Label
 
+	outcome   *widget.Label // the committed sale and its receipt
+	scroll    *container.Scroll
 	message   *widget.Label
 	hint      *widget.Label
 	cancelBtn *widget.Button
@@ -125,21 +128,37 @@ func (sc *Screen) Content() fyne.CanvasObject { return sc.content }
 
 // Focus puts the keyboard focus on the current step's entry.
 func (sc *Screen) Focus() {
+	// The steps column scrolls on a small screen: keep the step in view.
+	switch sc.current() {
+	case stepConsumer, stepProduct, stepSN:
+		sc.scroll.ScrollToTop()
+	default:
+		sc.scroll.ScrollToBottom()
+	}
 	if c := sc.w.Canvas(); c != nil {
 		c.Focus(sc.focusTarget())
 	}
 }
 
-// Close cancels a sale that was not committed (logout, window closed), so
-// that a frozen voucher is released and the draft leaves an audit entry.
+// Close ends an unfinished sale (logout, window closed). A sale the
+// consumer has paid for is committed, so it is not lost; any other is
+// cancelled, so that a frozen voucher is released and the draft leaves an
+// audit entry. A commit that fails here is finished by Terminal.Recover at
+// the next start.
 func (sc *Screen) Close() {
 	if sc.wiz == nil || sc.done != nil {
 		return
 	}
 	wiz := sc.wiz
 	sc.wiz = nil
-	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	ctx, cancel := callCtx()
 	defer cancel()
+	if wiz.Sale().State == agent.SalePaid {
+		if _, _, err := wiz.Commit(ctx); err != nil && agent.CodeOf(err) != agent.CodePrintFailed {
+			fyne.LogError("commit the paid sale at logout", err)
+		}
+		return
+	}
 	if err := wiz.Cancel(ctx, "clerk logged out"); err != nil {
 		fyne.LogError("cancel the open sale at logout", err)
 	}

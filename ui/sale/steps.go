@@ -80,8 +80,9 @@ func (sc *Screen) ensureWizard() bool {
 		sc.stepped()
 		return false
 	}
-	sc.reset()
-	sc.wiz = wiz
+	// What was typed for this first step stays in its entry; a finished
+	// or cancelled sale was cleared already.
+	sc.wiz, sc.quote, sc.done, sc.snNotice = wiz, nil, nil, nil
 	return true
 }
 
