@@ -3,14 +3,18 @@
 //
 //	tradein-terminal [--data-dir DIR] [--config FILE] [--lang zh|en] [--platform-url URL]
 //	tradein-terminal --enroll CODE --seed-demo-staff --sync --setup-only   (provisioning)
+//	echo PIN | tradein-terminal --first-staff "3001,张经理,MANAGER" --setup-only
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"tradein/agent"
@@ -23,7 +27,8 @@ func main() {
 		version   = flag.Bool("version", false, "print the version and exit")
 		seedStaff = flag.Bool("seed-demo-staff", false, "create the demo staff (1001 店员, 2001 回收员, 3001 店长, 9001 运维) when missing")
 		syncFirst = flag.Bool("sync", false, "download rules and the product library and send queued sales before showing the window")
-		setupOnly = flag.Bool("setup-only", false, "do the setup steps (--enroll, --seed-demo-staff, --sync) and exit without a window")
+		setupOnly = flag.Bool("setup-only", false, "do the setup steps (--enroll, --first-staff, --seed-demo-staff, --sync) and exit without a window")
+		first     = flag.String("first-staff", "", `create the first staff member of a fresh install, "ID,NAME,ROLE" (ROLE MANAGER or SUPPORT); the PIN is read from standard input`)
 		logStderr = flag.Bool("log-stderr", false, "also write the log to standard error")
 	)
 	flag.StringVar(&o.DataDir, "data-dir", "", "data directory (default /var/lib/tradein-terminal when writable, else $XDG_DATA_HOME/tradein-terminal; Windows %ProgramData%\\TradeinTerminal)")
@@ -43,16 +48,37 @@ func main() {
 	if *logStderr {
 		o.LogCopy = os.Stderr
 	}
-	if err := run(o, setup{seedStaff: *seedStaff, sync: *syncFirst, only: *setupOnly}); err != nil {
+	s := wiring.Setup{SeedDemoStaff: *seedStaff, Sync: *syncFirst}
+	if *first != "" {
+		var err error
+		if s.FirstStaff, s.FirstPIN, err = firstStaff(*first, os.Stdin); err != nil {
+			fmt.Fprintln(os.Stderr, "tradein-terminal: --first-staff:", err)
+			os.Exit(2)
+		}
+	}
+	if err := run(o, s, *setupOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "tradein-terminal:", err)
 		os.Exit(1)
 	}
 }
 
-// setup are the provisioning steps done before the window opens.
-type setup struct{ seedStaff, sync, only bool }
+// firstStaff parses "ID,NAME,ROLE" and reads the PIN as one line of in
+// (so it never appears in the process list or the shell history).
+func firstStaff(spec string, in io.Reader) (agent.Staff, string, error) {
+	parts := strings.Split(spec, ",")
+	if len(parts) != 3 {
+		return agent.Staff{}, "", fmt.Errorf(`want "ID,NAME,ROLE", got %q`, spec)
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		return agent.Staff{}, "", fmt.Errorf("read the PIN from standard input: %w", err)
+	}
+	st := agent.Staff{ID: strings.TrimSpace(parts[0]), Name: strings.TrimSpace(parts[1]),
+		Role: agent.Role(strings.ToUpper(strings.TrimSpace(parts[2])))}
+	return st, strings.TrimSpace(line), nil
+}
 
-func run(o wiring.Options, s setup) error {
+func run(o wiring.Options, s wiring.Setup, setupOnly bool) error {
 	if o.DataDir == "" {
 		d, err := wiring.DefaultDataDir()
 		if err != nil {
@@ -74,10 +100,10 @@ func run(o wiring.Options, s setup) error {
 		return err
 	}
 	defer app.Close()
-	if err := wiring.Provision(ctx, app, os.Stdout, s.seedStaff, s.sync); err != nil {
+	if err := wiring.Provision(ctx, app, os.Stdout, s); err != nil {
 		return err
 	}
-	if s.only {
+	if setupOnly {
 		return nil
 	}
 	app.Start(ctx)

@@ -38,7 +38,7 @@ func TestAppSaleEndToEnd(t *testing.T) {
 		t.Fatalf("enrolled = %+v, %v", info, ok)
 	}
 	var out bytes.Buffer
-	if err := Provision(ctx, a, &out, true, true); err != nil {
+	if err := Provision(ctx, a, &out, Setup{SeedDemoStaff: true, Sync: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "product library version") {

@@ -47,7 +47,7 @@ func TestOfflineSaleSyncsWhenThePlatformReturns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Provision(ctx, a, io.Discard, true, true); err != nil {
+	if err := Provision(ctx, a, io.Discard, Setup{SeedDemoStaff: true, Sync: true}); err != nil {
 		t.Fatal(err)
 	}
 	a.Close()

@@ -27,7 +27,7 @@ func TestRestartFinishesAPaidSale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Provision(ctx, a, io.Discard, true, true); err != nil {
+	if err := Provision(ctx, a, io.Discard, Setup{SeedDemoStaff: true, Sync: true}); err != nil {
 		t.Fatal(err)
 	}
 	a.Start(ctx)
