@@ -25,16 +25,16 @@ func (sc *Screen) build() {
 
 	sc.consumer = newKeyEntry("", esc)
 	sc.consumer.OnSubmitted = func(string) { sc.submitConsumer() }
-	sc.consumerInfo = widget.NewLabel("")
+	sc.consumerInfo = infoLabel()
 	sc.product = newKeyEntry("", esc)
 	sc.product.OnSubmitted = func(string) { sc.submitProduct() }
-	sc.productInfo = widget.NewLabel("")
-	sc.productInfo.Wrapping = fyne.TextWrapWord
+	sc.productInfo = infoLabel()
+	sc.productDetail = infoLabel()
 	sc.sn = newKeyEntry("", esc)
 	sc.sn.OnSubmitted = func(string) { sc.submitSN() }
-	sc.snInfo = widget.NewLabel("")
-	sc.snInfo.Wrapping = fyne.TextWrapWord
-	sc.snBox = sc.row("sale.step.sn", sc.sn, sc.snInfo)
+	sc.snInfo = infoLabel()
+	sc.snNoticeLabel = infoLabel()
+	sc.snBox = sc.row("sale.step.sn", sc.sn, sc.snInfo, sc.snNoticeLabel)
 
 	sc.tiCategory = widget.NewSelect(nil, func(string) { sc.Focus() })
 	sc.tiBrand = newKeyEntry("", esc)
@@ -46,8 +46,7 @@ func (sc *Screen) build() {
 	sc.tiPrice.OnSubmitted = func(string) { sc.submitTradeIn() }
 	sc.tiPhone = newKeyEntry("", esc)
 	sc.tiPhone.OnSubmitted = func(string) { sc.submitTradeIn() }
-	sc.tiInfo = widget.NewLabel("")
-	sc.tiInfo.Wrapping = fyne.TextWrapWord
+	sc.tiInfo = infoLabel()
 	sc.tiForm = widget.NewForm()
 	sc.tiBox = container.NewVBox(sc.title("sale.step.tradein"), sc.tiForm, sc.tiInfo)
 
@@ -71,8 +70,7 @@ func (sc *Screen) build() {
 
 	sc.payment = newKeyEntry("", esc)
 	sc.payment.OnSubmitted = func(string) { sc.submitPayment() }
-	sc.paymentInfo = widget.NewLabel("")
-	sc.paymentInfo.Wrapping = fyne.TextWrapWord
+	sc.paymentInfo = infoLabel()
 
 	sc.outcome = widget.NewLabel("")
 	sc.outcome.Wrapping = fyne.TextWrapWord
@@ -89,10 +87,10 @@ func (sc *Screen) build() {
 	// below, so that the whole sale fits a checkout PC's screen.
 	steps := container.NewVBox(
 		sc.row("sale.step.consumer", sc.consumer, sc.consumerInfo),
-		sc.row("sale.step.product", sc.product, sc.productInfo),
+		sc.row("sale.step.product", sc.product, sc.productInfo, sc.productDetail),
 		sc.snBox,
 		sc.tiBox,
-		sc.row("sale.step.price", sc.price, nil),
+		sc.row("sale.step.price", sc.price),
 		sc.row("sale.step.payment", sc.payment, sc.paymentInfo),
 	)
 	quote := container.NewVBox(
@@ -113,13 +111,24 @@ func (sc *Screen) build() {
 	sc.setTexts()
 }
 
-// row lays one step out: its title left of its entry, info (if any) below.
-func (sc *Screen) row(key string, entry fyne.CanvasObject, info *widget.Label) *fyne.Container {
+// infoLabel is one line of what a step accepted. It neither wraps nor
+// holds several lines: such a label inside the scrolled column reports a
+// one-line height and would be drawn over the next row. A long line is cut
+// with an ellipsis.
+func infoLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+// row lays one step out: its title left of its entry, its info lines below.
+func (sc *Screen) row(key string, entry fyne.CanvasObject, info ...*widget.Label) *fyne.Container {
 	line := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(170, entry.MinSize().Height), sc.title(key)), nil, entry)
-	if info == nil {
-		return container.NewVBox(line)
+	box := container.NewVBox(line)
+	for _, l := range info {
+		box.Add(l)
 	}
-	return container.NewVBox(line, info)
+	return box
 }
 
 // title makes a section title whose text setTexts keeps translated.

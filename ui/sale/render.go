@@ -37,12 +37,14 @@ func (sc *Screen) render() {
 		setInfo(sc.consumerInfo, text, widget.SuccessImportance)
 	}
 	setInfo(sc.productInfo, "", widget.MediumImportance)
+	setInfo(sc.productDetail, "", widget.MediumImportance)
 	if p := s.Product; p.Barcode != "" {
 		detail := i18n.T("sale.product.nograde", i18n.Category(p.Category), p.FiledPriceFen.String())
 		if p.EnergyGrade > 0 {
 			detail = i18n.T("sale.product.info", i18n.Category(p.Category), p.EnergyGrade, p.FiledPriceFen.String())
 		}
-		setInfo(sc.productInfo, i18n.T("sale.product", p.Brand, p.Model, p.Name)+"\n"+detail, widget.SuccessImportance)
+		setInfo(sc.productInfo, i18n.T("sale.product", p.Brand, p.Model, p.Name), widget.SuccessImportance)
+		setInfo(sc.productDetail, detail, widget.SuccessImportance)
 	}
 
 	// Serial number: shown when the product needs one (or one was given).
@@ -51,21 +53,19 @@ func (sc *Screen) render() {
 	} else {
 		sc.snBox.Show()
 	}
-	var snLines []string
-	imp := widget.MediumImportance
+	setInfo(sc.snInfo, "", widget.MediumImportance)
 	if s.SN != "" {
-		snLines = append(snLines, i18n.T("sale.sn.ok", s.SN))
-		imp = widget.SuccessImportance
+		setInfo(sc.snInfo, i18n.T("sale.sn.ok", s.SN), widget.SuccessImportance)
 	}
+	var notices []string
 	for _, w := range sc.snNotice {
 		if w.Code == agent.WarnSNUnchecked {
-			snLines = append(snLines, i18n.T("sale.sn.notice", i18n.Warning(w)))
+			notices = append(notices, i18n.T("sale.sn.notice", i18n.Warning(w)))
 		} else {
-			snLines = append(snLines, i18n.T("sale.warn", i18n.Warning(w)))
+			notices = append(notices, i18n.T("sale.warn", i18n.Warning(w)))
 		}
-		imp = widget.WarningImportance
 	}
-	setInfo(sc.snInfo, strings.Join(snLines, "\n"), imp)
+	setInfo(sc.snNoticeLabel, strings.Join(notices, " · "), widget.WarningImportance)
 
 	// Old appliance.
 	if needsTradeIn || s.TradeIn != nil {
@@ -232,9 +232,16 @@ func (sc *Screen) focusTarget() fyne.Focusable {
 	return sc.consumer
 }
 
+// setInfo shows text on l, or hides l when there is nothing to say (an
+// empty line would leave a gap between the steps).
 func setInfo(l *widget.Label, text string, imp widget.Importance) {
 	l.Importance = imp
 	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }
 
 func setEnabled(e *keyEntry, on bool) {

@@ -63,13 +63,15 @@ type Screen struct {
 	strip    *fyne.Container
 	stepTags map[step]*widget.Label
 
-	consumer     *keyEntry
-	consumerInfo *widget.Label
-	product      *keyEntry
-	productInfo  *widget.Label
-	snBox        *fyne.Container
-	sn           *keyEntry
-	snInfo       *widget.Label
+	consumer      *keyEntry
+	consumerInfo  *widget.Label
+	product       *keyEntry
+	productInfo   *widget.Label
+	productDetail *widget.Label
+	snBox         *fyne.Container
+	sn            *keyEntry
+	snInfo        *widget.Label
+	snNoticeLabel *widget.Label
 
 	tiBox       *fyne.Container
 	tiForm      *widget.Form

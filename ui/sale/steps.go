@@ -171,7 +171,12 @@ func (sc *Screen) submitConsumer() {
 	sc.run(func(ctx context.Context, wiz *agent.SaleWizard) error {
 		_, err := wiz.SetConsumerCode(ctx, code)
 		return err
-	}, func() { sc.quote = nil })
+	}, func() {
+		sc.quote = nil
+		// The code is the consumer's; once accepted only its masked
+		// form (the info line) stays on screen.
+		sc.consumer.SetText("")
+	})
 }
 
 func (sc *Screen) submitProduct() {
