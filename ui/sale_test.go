@@ -204,11 +204,12 @@ func TestWizardRefusalsKeepTheStep(t *testing.T) {
 	f.wait(2)
 	f.mustShow(i18n.T("sale.frozen"))
 
-	// Esc asks, then cancels the frozen sale: the voucher is released
+	// Esc asks, a second Esc cancels the frozen sale: the voucher is released
 	// through the outbox and nothing is committed.
 	f.key(fyne.KeyEscape)
-	f.mustShow(i18n.T("sale.esc_confirm"))
-	f.tapButton(i18n.T("sale.cancel"))
+	f.wait(1)
+	f.mustShow(i18n.T("sale.esc_again"))
+	f.key(fyne.KeyEscape)
 	f.wait(1)
 	f.mustShow(i18n.T("sale.cancelled"))
 	sales, err := f.store.Sales(f.ctx, agent.SaleFilter{})
@@ -248,4 +249,23 @@ func TestWedgeTypingGoesToItsStep(t *testing.T) {
 	if s, _ := f.store.Sales(f.ctx, agent.SaleFilter{}); len(s) != 0 {
 		t.Fatalf("stored %+v", s)
 	}
+}
+
+// TestCancelButtonAsks: the cancel button asks in a dialog before it
+// cancels the sale.
+func TestCancelButtonAsks(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	f.login("C1", "1234")
+	f.scan(f.code(agent.CatFridge), 1)
+	f.tapButton(i18n.T("sale.cancel"))
+	f.mustShow(i18n.T("sale.esc_confirm"))
+	f.tapButton(i18n.T("app.cancel")) // no: the sale goes on
+	if f.shows(i18n.T("sale.cancelled")) {
+		t.Fatal("dismissing the dialog cancelled the sale")
+	}
+	f.tapButton(i18n.T("sale.cancel"))
+	f.tapButton(i18n.T("sale.cancel")) // the dialog's confirm button
+	f.wait(1)
+	f.mustShow(i18n.T("sale.cancelled"))
 }

@@ -32,6 +32,7 @@ var mainTable = map[string]entry{
 	"sale.step.pay":        {"⑦ 收款", "⑦ Payment"},
 	"sale.step.finish":     {"⑧ 完成", "⑧ Done"},
 	"sale.esc_confirm":     {"确定取消本单吗？已冻结的补贴会退回平台。", "Cancel this sale? A frozen subsidy goes back to the platform."},
+	"sale.esc_again":       {"再按一次 Esc 取消本单（已冻结的补贴会退回平台）；按 Enter 继续办理。", "Press Esc again to cancel this sale (a frozen subsidy goes back to the platform); Enter carries on."},
 	"sale.confirming":      {"正在向平台确认补贴…", "Confirming the subsidy with the platform…"},
 	"sale.committing":      {"正在保存销售…", "Saving the sale…"},
 	"sale.sn.notice":       {"提示：%s", "Notice: %s"},

@@ -14,7 +14,7 @@ import (
 // build creates the widgets. Texts are set by setTexts (and again on a
 // language switch); what depends on the sale is set by render.
 func (sc *Screen) build() {
-	esc := sc.askCancel
+	esc := sc.escape
 	sc.stepTags = map[step]*widget.Label{}
 	sc.strip = container.NewHBox()
 	for _, st := range allSteps {

@@ -56,6 +56,7 @@ type Screen struct {
 	done     *result           // set once wiz committed
 	busy     bool              // a step's agent call is running
 	then     func()            // the step to start when the running one is shown
+	escArmed bool              // Esc was pressed once; a second Esc cancels
 	waiting  []func()          // scans that arrived while busy
 	msg      note              // the last refusal or outcome
 	snNotice []agent.Warning   // notices of the SN step (SN_UNCHECKED, fraud)

@@ -107,6 +107,7 @@ func (sc *Screen) run(work func(ctx context.Context, wiz *agent.SaleWizard) erro
 	if sc.busy || !sc.ensureWizard() {
 		return
 	}
+	sc.escArmed = false
 	sc.busy = true
 	wiz := sc.wiz
 	background(func() {
@@ -391,7 +392,25 @@ func (sc *Screen) fail(err error) {
 	sc.stepped()
 }
 
-// askCancel asks before cancelling the sale (Esc or the cancel button).
+// escape is the Esc key on any step's entry. The first Esc asks (in the
+// message line, so that the keyboard alone can answer); a second Esc
+// cancels the sale; anything else carries on with it.
+func (sc *Screen) escape() {
+	if sc.wiz == nil || sc.done != nil {
+		return
+	}
+	if sc.escArmed {
+		sc.escArmed = false
+		sc.cancelSale()
+		return
+	}
+	sc.escArmed = true
+	sc.msg = note{key: "sale.esc_again", imp: widget.WarningImportance}
+	sc.render()
+	sc.stepped()
+}
+
+// askCancel asks before cancelling the sale (the cancel button).
 func (sc *Screen) askCancel() {
 	if sc.wiz == nil || sc.done != nil {
 		return
