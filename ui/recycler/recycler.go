@@ -53,7 +53,8 @@ type Screen struct {
 
 	ticket     *widget.Entry
 	lookupBtn  *widget.Button
-	found      *widget.Label
+	found      *widget.Label // the sale and its old appliance
+	foundState *widget.Label // the sale's state and new product
 	condition  *widget.Select
 	weight     *widget.Entry
 	cert       *widget.Entry
@@ -76,7 +77,9 @@ func New(w fyne.Window, s *agent.Session, onStep func()) *Screen {
 	sc.ticket.OnSubmitted = func(string) { sc.lookup() }
 	sc.lookupBtn = widget.NewButton("", sc.lookup)
 	sc.found = widget.NewLabel("")
-	sc.found.Wrapping = fyne.TextWrapWord
+	sc.found.Truncation = fyne.TextTruncateEllipsis
+	sc.foundState = widget.NewLabel("")
+	sc.foundState.Truncation = fyne.TextTruncateEllipsis
 	sc.condition = widget.NewSelect(nil, nil)
 	sc.weight = widget.NewEntry()
 	sc.weight.OnSubmitted = func(string) { sc.w.Canvas().Focus(sc.cert) }
@@ -93,7 +96,7 @@ func New(w fyne.Window, s *agent.Session, onStep func()) *Screen {
 	sc.form = widget.NewForm()
 	sc.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	sc.content = container.NewBorder(
-		container.NewVBox(sc.title, container.NewBorder(nil, nil, nil, sc.lookupBtn, sc.ticket), sc.found, widget.NewSeparator()),
+		container.NewVBox(sc.title, container.NewBorder(nil, nil, nil, sc.lookupBtn, sc.ticket), sc.found, sc.foundState, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), sc.message), nil, nil,
 		container.NewVScroll(container.NewVBox(sc.form, container.NewHBox(sc.saveBtn))))
 	sc.Retranslate()
@@ -313,12 +316,15 @@ func (sc *Screen) fail(err error) {
 func (sc *Screen) render() {
 	if s := sc.sale; s != nil && s.TradeIn != nil {
 		ti := s.TradeIn
-		sc.found.SetText(i18n.T("pickup.found", s.OrderNo, i18n.Category(ti.Category), ti.Brand, ti.Model, ti.PriceFen.String()) + "\n" +
-			i18n.T("pickup.state", i18n.State(s.State), s.Product.Brand+" "+s.Product.Model, i18n.T("cond."+ti.Condition)))
+		sc.found.SetText(i18n.T("pickup.found", s.OrderNo, i18n.Category(ti.Category), ti.Brand, ti.Model, ti.PriceFen.String()))
+		sc.foundState.SetText(i18n.T("pickup.state", i18n.State(s.State), s.Product.Brand+" "+s.Product.Model, i18n.T("cond."+ti.Condition)))
 		sc.found.Importance = widget.SuccessImportance
+		sc.found.Show()
+		sc.foundState.Show()
 		sc.saveBtn.Enable()
 	} else {
-		sc.found.SetText("")
+		sc.found.Hide()
+		sc.foundState.Hide()
 		sc.saveBtn.Disable()
 	}
 	sc.found.Refresh()
@@ -330,4 +336,5 @@ func (sc *Screen) render() {
 	sc.message.SetText(sc.msg())
 	sc.message.Importance = sc.msgImp
 	sc.message.Refresh()
+	sc.content.Refresh() // the sale lines were shown or hidden
 }

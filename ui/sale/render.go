@@ -101,6 +101,9 @@ func (sc *Screen) render() {
 	} else {
 		sc.nextBtn.Disable()
 	}
+	// Steps and strip items were shown or hidden above: lay the screen
+	// out again (a container does not notice its children's visibility).
+	sc.content.Refresh()
 }
 
 // renderStrip marks done steps, the current one and those ahead; steps
