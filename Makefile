@@ -48,3 +48,12 @@ package: deps
 
 clean:
 	rm -rf $(BIN) dist
+
+# Every fuzz target for FUZZTIME each (seed corpora already run in `make test`).
+FUZZTIME ?= 10s
+fuzz: deps
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
