@@ -216,7 +216,13 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := &fixedClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, agent.ChinaTime)}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "terminal.db"), store.Options{AllowPlaintextForTests: true, Clock: clk})
+	// Quiet logs: the store's migration line and the theme's font line
+	// would split a benchmark's result line on stdout.
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	prevLog := slog.Default()
+	slog.SetDefault(quiet)
+	t.Cleanup(func() { slog.SetDefault(prevLog) })
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "terminal.db"), store.Options{AllowPlaintextForTests: true, Clock: clk, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +259,7 @@ func newFixture(t testing.TB) *fixture {
 		printer: &storePrinter{jobs: st, clock: clk}, steps: make(chan struct{}, 64)}
 	f.term, err = agent.NewTerminal(agent.Deps{Store: st, Outbox: st, Library: st, Printer: f.printer, Platform: plat, Clock: clk,
 		Info:        agent.StoreInfo{MerchantNo: "M100", TerminalNo: "T0001", StoreName: "朝阳门店", CountyCode: "110105"},
-		PlatformKey: pub, PhotosDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		PlatformKey: pub, PhotosDir: t.TempDir(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ func (sc *Screen) build() {
 	sc.sn.OnSubmitted = func(string) { sc.submitSN() }
 	sc.snInfo = infoLabel()
 	sc.snNoticeLabel = infoLabel()
+	sc.snNoticeLabel.Truncation = fyne.TextTruncateEllipsis // notices can be long
 	sc.snBox = sc.row("sale.step.sn", sc.sn, sc.snInfo, sc.snNoticeLabel)
 
 	sc.tiCategory = widget.NewSelect(nil, func(string) { sc.Focus() })
@@ -113,13 +114,10 @@ func (sc *Screen) build() {
 
 // infoLabel is one line of what a step accepted. It neither wraps nor
 // holds several lines: such a label inside the scrolled column reports a
-// one-line height and would be drawn over the next row. A long line is cut
-// with an ellipsis.
-func infoLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Truncation = fyne.TextTruncateEllipsis
-	return l
-}
+// one-line height and would be drawn over the next row. (Cutting with an
+// ellipsis reshapes the text on every refresh, which costs milliseconds
+// with a CJK font; only the long notice line does it.)
+func infoLabel() *widget.Label { return widget.NewLabel("") }
 
 // row lays one step out: its title left of its entry, its info lines below.
 func (sc *Screen) row(key string, entry fyne.CanvasObject, info ...*widget.Label) *fyne.Container {

@@ -28,35 +28,32 @@ func (sc *Screen) render() {
 	sc.renderStrip(cur, snRequired, needsTradeIn)
 
 	// Consumer and product.
-	setInfo(sc.consumerInfo, "", widget.MediumImportance)
+	consumer := ""
 	if s.Consumer.Masked != "" {
-		text := i18n.T("sale.consumer", s.Consumer.Masked)
+		consumer = i18n.T("sale.consumer", s.Consumer.Masked)
 		if s.Consumer.Signed {
-			text += " " + i18n.T("sale.consumer.signed")
+			consumer += " " + i18n.T("sale.consumer.signed")
 		}
-		setInfo(sc.consumerInfo, text, widget.SuccessImportance)
 	}
-	setInfo(sc.productInfo, "", widget.MediumImportance)
-	setInfo(sc.productDetail, "", widget.MediumImportance)
+	sc.setInfo(sc.consumerInfo, consumer, widget.SuccessImportance)
+	product, detail := "", ""
 	if p := s.Product; p.Barcode != "" {
-		detail := i18n.T("sale.product.nograde", i18n.Category(p.Category), p.FiledPriceFen.String())
+		product = i18n.T("sale.product", p.Brand, p.Model, p.Name)
+		detail = i18n.T("sale.product.nograde", i18n.Category(p.Category), p.FiledPriceFen.String())
 		if p.EnergyGrade > 0 {
 			detail = i18n.T("sale.product.info", i18n.Category(p.Category), p.EnergyGrade, p.FiledPriceFen.String())
 		}
-		setInfo(sc.productInfo, i18n.T("sale.product", p.Brand, p.Model, p.Name), widget.SuccessImportance)
-		setInfo(sc.productDetail, detail, widget.SuccessImportance)
 	}
+	sc.setInfo(sc.productInfo, product, widget.SuccessImportance)
+	sc.setInfo(sc.productDetail, detail, widget.SuccessImportance)
 
 	// Serial number: shown when the product needs one (or one was given).
-	if s.Product.Barcode != "" && !snRequired && s.SN == "" {
-		sc.snBox.Hide()
-	} else {
-		sc.snBox.Show()
-	}
-	setInfo(sc.snInfo, "", widget.MediumImportance)
+	sc.setVisible(sc.snBox, s.Product.Barcode == "" || snRequired || s.SN != "")
+	snText := ""
 	if s.SN != "" {
-		setInfo(sc.snInfo, i18n.T("sale.sn.ok", s.SN), widget.SuccessImportance)
+		snText = i18n.T("sale.sn.ok", s.SN)
 	}
+	sc.setInfo(sc.snInfo, snText, widget.SuccessImportance)
 	var notices []string
 	for _, w := range sc.snNotice {
 		if w.Code == agent.WarnSNUnchecked {
@@ -65,18 +62,14 @@ func (sc *Screen) render() {
 			notices = append(notices, i18n.T("sale.warn", i18n.Warning(w)))
 		}
 	}
-	setInfo(sc.snNoticeLabel, strings.Join(notices, " · "), widget.WarningImportance)
+	sc.setInfo(sc.snNoticeLabel, strings.Join(notices, " · "), widget.WarningImportance)
 
 	// Old appliance.
-	if needsTradeIn || s.TradeIn != nil {
-		sc.tiBox.Show()
-	} else {
-		sc.tiBox.Hide()
-	}
+	sc.setVisible(sc.tiBox, needsTradeIn || s.TradeIn != nil)
 	if s.TradeIn != nil {
-		setInfo(sc.tiInfo, i18n.T("sale.ti.ticket", s.TradeIn.TicketNo), widget.SuccessImportance)
+		sc.setInfo(sc.tiInfo, i18n.T("sale.ti.ticket", s.TradeIn.TicketNo), widget.SuccessImportance)
 	} else {
-		setInfo(sc.tiInfo, i18n.T("sale.ti.hint"), widget.MediumImportance)
+		sc.setInfo(sc.tiInfo, i18n.T("sale.ti.hint"), widget.MediumImportance)
 	}
 
 	sc.renderAmounts(s)
@@ -101,9 +94,18 @@ func (sc *Screen) render() {
 	} else {
 		sc.nextBtn.Disable()
 	}
-	// Steps and strip items were shown or hidden above: lay the screen
-	// out again (a container does not notice its children's visibility).
-	sc.content.Refresh()
+	for _, l := range []*widget.Label{sc.consumerInfo, sc.productInfo, sc.productDetail, sc.snInfo, sc.snNoticeLabel,
+		sc.tiInfo, sc.paymentInfo, sc.outcome, sc.confirmInfo} {
+		sc.setVisible(l, l.Text != "")
+	}
+	// When steps, strip items or info lines were shown or hidden above,
+	// lay the screen out again (a container does not notice its
+	// children's visibility). Only then: a full refresh is the costliest
+	// part of a step.
+	if sc.relayout {
+		sc.relayout = false
+		sc.content.Refresh()
+	}
 }
 
 // renderStrip marks done steps, the current one and those ahead; steps
@@ -112,7 +114,7 @@ func (sc *Screen) renderStrip(cur step, snRequired, needsTradeIn bool) {
 	for st, l := range sc.stepTags {
 		switch {
 		case st == stepSN && !snRequired, st == stepTradeIn && !needsTradeIn:
-			l.Hide()
+			sc.setVisible(l, false)
 			continue
 		case st == cur:
 			l.Importance = widget.HighImportance
@@ -124,7 +126,7 @@ func (sc *Screen) renderStrip(cur step, snRequired, needsTradeIn bool) {
 			l.Importance = widget.LowImportance
 			l.TextStyle.Bold = false
 		}
-		l.Show()
+		sc.setVisible(l, true)
 		l.Refresh()
 	}
 }
@@ -178,18 +180,18 @@ func (sc *Screen) renderOutcome(s agent.Sale) {
 	switch {
 	case s.State == agent.SaleDraft || s.State == "":
 		if sc.quote != nil {
-			setInfo(sc.confirmInfo, i18n.T("sale.preview"), widget.MediumImportance)
+			sc.setInfo(sc.confirmInfo, i18n.T("sale.preview"), widget.MediumImportance)
 		} else {
-			setInfo(sc.confirmInfo, "", widget.MediumImportance)
+			sc.setInfo(sc.confirmInfo, "", widget.MediumImportance)
 		}
 	case s.Offline:
-		setInfo(sc.confirmInfo, i18n.T("sale.offline"), widget.WarningImportance)
+		sc.setInfo(sc.confirmInfo, i18n.T("sale.offline"), widget.WarningImportance)
 	default:
-		setInfo(sc.confirmInfo, i18n.T("sale.frozen"), widget.SuccessImportance)
+		sc.setInfo(sc.confirmInfo, i18n.T("sale.frozen"), widget.SuccessImportance)
 	}
 
-	setInfo(sc.outcome, "", widget.MediumImportance)
-	setInfo(sc.paymentInfo, "", widget.MediumImportance)
+	sc.setInfo(sc.outcome, "", widget.MediumImportance)
+	sc.setInfo(sc.paymentInfo, "", widget.MediumImportance)
 	switch {
 	case sc.done != nil:
 		lines := []string{i18n.T("sale.committed", sc.done.sale.OrderNo)}
@@ -201,10 +203,10 @@ func (sc *Screen) renderOutcome(s agent.Sale) {
 			lines = append(lines, i18n.T("sale.printing", sc.done.jobID))
 		}
 		lines = append(lines, i18n.T("sale.next"))
-		setInfo(sc.outcome, strings.Join(lines, "\n"), imp)
-		setInfo(sc.paymentInfo, i18n.T("sale.pay_done", sc.done.sale.PaymentRef), widget.SuccessImportance)
+		sc.setInfo(sc.outcome, strings.Join(lines, "\n"), imp)
+		sc.setInfo(sc.paymentInfo, i18n.T("sale.pay_done", sc.done.sale.PaymentRef), widget.SuccessImportance)
 	case s.State == agent.SalePaid:
-		setInfo(sc.paymentInfo, i18n.T("sale.paid_commit"), widget.WarningImportance)
+		sc.setInfo(sc.paymentInfo, i18n.T("sale.paid_commit"), widget.WarningImportance)
 	}
 }
 
@@ -235,15 +237,26 @@ func (sc *Screen) focusTarget() fyne.Focusable {
 	return sc.consumer
 }
 
-// setInfo shows text on l, or hides l when there is nothing to say (an
-// empty line would leave a gap between the steps).
-func setInfo(l *widget.Label, text string, imp widget.Importance) {
+// setInfo shows text on l; render hides l afterwards when there is
+// nothing to say (an empty line would leave a gap between the steps).
+func (sc *Screen) setInfo(l *widget.Label, text string, imp widget.Importance) {
+	if l.Text == text && l.Importance == imp {
+		return // unchanged: a label refresh reshapes its text, the costliest part of a step
+	}
 	l.Importance = imp
 	l.SetText(text)
-	if text == "" {
-		l.Hide()
+}
+
+// setVisible shows or hides o and notes when that changed the layout.
+func (sc *Screen) setVisible(o fyne.CanvasObject, on bool) {
+	if o.Visible() == on {
+		return
+	}
+	sc.relayout = true
+	if on {
+		o.Show()
 	} else {
-		l.Show()
+		o.Hide()
 	}
 }
 

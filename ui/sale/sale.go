@@ -51,15 +51,17 @@ type Screen struct {
 	t      *agent.Terminal
 	onStep func()
 
-	wiz      *agent.SaleWizard // nil between sales
-	quote    *agent.Quote      // the last accepted quote of wiz
-	done     *result           // set once wiz committed
-	busy     bool              // a step's agent call is running
-	then     func()            // the step to start when the running one is shown
-	escArmed bool              // Esc was pressed once; a second Esc cancels
-	waiting  []func()          // scans that arrived while busy
-	msg      note              // the last refusal or outcome
-	snNotice []agent.Warning   // notices of the SN step (SN_UNCHECKED, fraud)
+	wiz       *agent.SaleWizard // nil between sales
+	quote     *agent.Quote      // the last accepted quote of wiz
+	done      *result           // set once wiz committed
+	busy      bool              // a step's agent call is running
+	then      func()            // the step to start when the running one is shown
+	escArmed  bool              // Esc was pressed once; a second Esc cancels
+	relayout  bool              // render changed what is visible
+	shownStep step              // the step Focus last scrolled to
+	waiting   []func()          // scans that arrived while busy
+	msg       note              // the last refusal or outcome
+	snNotice  []agent.Warning   // notices of the SN step (SN_UNCHECKED, fraud)
 
 	strip    *fyne.Container
 	stepTags map[step]*widget.Label
@@ -131,12 +133,16 @@ func (sc *Screen) Content() fyne.CanvasObject { return sc.content }
 
 // Focus puts the keyboard focus on the current step's entry.
 func (sc *Screen) Focus() {
-	// The steps column scrolls on a small screen: keep the step in view.
-	switch sc.current() {
-	case stepConsumer, stepProduct, stepSN:
-		sc.scroll.ScrollToTop()
-	default:
-		sc.scroll.ScrollToBottom()
+	// The steps column scrolls on a small screen: keep the step in view
+	// (scrolling only when the step changed; it redraws the column).
+	if cur := sc.current(); cur != sc.shownStep {
+		sc.shownStep = cur
+		switch cur {
+		case stepConsumer, stepProduct, stepSN:
+			sc.scroll.ScrollToTop()
+		default:
+			sc.scroll.ScrollToBottom()
+		}
 	}
 	if c := sc.w.Canvas(); c != nil {
 		c.Focus(sc.focusTarget())
