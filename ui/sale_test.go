@@ -156,6 +156,9 @@ func TestClerkOfflineSale(t *testing.T) {
 	if b.deadline.Text != i18n.T("status.deadline", i18n.T("status.left", i18n.T("dur.days", 2, 22))) {
 		t.Fatalf("deadline: %q", b.deadline.Text)
 	}
+	if b.library.Text != i18n.T("status.library", 1) {
+		t.Fatalf("library: %q", b.library.Text)
+	}
 	if !strings.Contains(b.offline.Text, "¥500.00") {
 		t.Fatalf("pending offline subsidy: %q", b.offline.Text)
 	}

@@ -35,6 +35,7 @@ type statusBar struct {
 	offline  *widget.Label
 	printer  *widget.Label
 	scanner  *widget.Label
+	library  *widget.Label
 	failed   *widget.Button
 	content  fyne.CanvasObject
 
@@ -56,13 +57,14 @@ func newStatusBar(t *agent.Terminal) *statusBar {
 	b.offline = widget.NewLabel("")
 	b.printer = widget.NewLabel("")
 	b.scanner = widget.NewLabel("")
+	b.library = widget.NewLabel("")
 	b.failed = widget.NewButton("", func() {
 		if b.onFailed != nil {
 			b.onFailed()
 		}
 	})
 	row := container.NewHBox(container.NewPadded(b.online), b.queue, b.oldest, b.deadline, b.offline,
-		layout.NewSpacer(), b.printer, b.scanner, b.failed)
+		layout.NewSpacer(), b.library, b.printer, b.scanner, b.failed)
 	b.content = container.NewVBox(widget.NewSeparator(), row)
 	return b
 }
@@ -125,54 +127,64 @@ func (b *statusBar) kick() {
 	})
 }
 
-// apply renders st as of the time at. It runs on the UI goroutine.
+// apply renders st as of the time at. It runs on the UI goroutine, once a
+// second: labels whose text did not change are left alone (a refresh
+// reshapes the text).
 func (b *statusBar) apply(st agent.Status, at time.Time) {
-	if st.Online {
-		b.online.Text = i18n.T("status.online")
-		b.online.Color = theme.Color(theme.ColorNameSuccess)
-	} else {
-		b.online.Text = i18n.T("status.offline")
-		b.online.Color = theme.Color(theme.ColorNameError)
+	online, col := i18n.T("status.online"), theme.Color(theme.ColorNameSuccess)
+	if !st.Online {
+		online, col = i18n.T("status.offline"), theme.Color(theme.ColorNameError)
 	}
-	b.online.Refresh()
-	b.queue.SetText(i18n.T("status.queue", st.QueueDepth))
-	if st.OldestPending.IsZero() {
-		b.oldest.SetText("")
-	} else {
-		b.oldest.SetText(i18n.T("status.oldest", formatAge(at.Sub(st.OldestPending))))
+	if b.online.Text != online || b.online.Color != col {
+		b.online.Text, b.online.Color = online, col
+		b.online.Refresh()
 	}
+	setLabel(b.queue, i18n.T("status.queue", st.QueueDepth), widget.MediumImportance)
+	oldest := ""
+	if !st.OldestPending.IsZero() {
+		oldest = i18n.T("status.oldest", formatAge(at.Sub(st.OldestPending)))
+	}
+	setLabel(b.oldest, oldest, widget.MediumImportance)
 	switch left := st.OfflineDeadline.Sub(at); {
 	case st.OfflineDeadline.IsZero():
-		b.deadline.SetText("")
+		setLabel(b.deadline, "", widget.MediumImportance)
 	case left <= 0:
-		b.deadline.Importance = widget.DangerImportance
-		b.deadline.SetText(i18n.T("status.overdue"))
+		setLabel(b.deadline, i18n.T("status.overdue"), widget.DangerImportance)
+	case left < 12*time.Hour:
+		setLabel(b.deadline, i18n.T("status.deadline", i18n.T("status.left", formatAge(left))), widget.WarningImportance)
 	default:
-		b.deadline.Importance = widget.MediumImportance
-		if left < 12*time.Hour {
-			b.deadline.Importance = widget.WarningImportance
-		}
-		b.deadline.SetText(i18n.T("status.deadline", i18n.T("status.left", formatAge(left))))
+		setLabel(b.deadline, i18n.T("status.deadline", i18n.T("status.left", formatAge(left))), widget.MediumImportance)
 	}
+	offline := ""
 	if st.OfflineSales > 0 || st.PendingOfflineSubsidy > 0 {
-		b.offline.SetText(i18n.T("status.offline_sales", st.OfflineSales) + " · " +
-			i18n.T("status.offline_subsidy", st.PendingOfflineSubsidy.String()))
-	} else {
-		b.offline.SetText("")
+		offline = i18n.T("status.offline_sales", st.OfflineSales) + " · " +
+			i18n.T("status.offline_subsidy", st.PendingOfflineSubsidy.String())
 	}
-	b.printer.SetText(i18n.T("status.printer", deviceText(st.Devices, "printer")))
-	b.printer.Importance = deviceImportance(st.Devices, "printer")
-	b.printer.Refresh()
-	b.scanner.SetText(i18n.T("status.scanner", deviceText(st.Devices, "scanner")))
-	b.scanner.Importance = deviceImportance(st.Devices, "scanner")
-	b.scanner.Refresh()
-	b.failed.SetText(i18n.T("status.failed", st.FailedPrintJobs))
+	setLabel(b.offline, offline, widget.WarningImportance)
+	if st.RulesVersion == "" {
+		setLabel(b.library, i18n.T("status.rules_missing"), widget.DangerImportance)
+	} else {
+		setLabel(b.library, i18n.T("status.library", st.LibraryVersion), widget.LowImportance)
+	}
+	setLabel(b.printer, i18n.T("status.printer", deviceText(st.Devices, "printer")), deviceImportance(st.Devices, "printer"))
+	setLabel(b.scanner, i18n.T("status.scanner", deviceText(st.Devices, "scanner")), deviceImportance(st.Devices, "scanner"))
+	failed, imp := i18n.T("status.failed", st.FailedPrintJobs), widget.LowImportance
 	if st.FailedPrintJobs > 0 {
-		b.failed.Importance = widget.DangerImportance
-	} else {
-		b.failed.Importance = widget.LowImportance
+		imp = widget.DangerImportance
 	}
-	b.failed.Refresh()
+	if b.failed.Text != failed || b.failed.Importance != imp {
+		b.failed.Importance = imp
+		b.failed.SetText(failed)
+	}
+}
+
+// setLabel sets l's text and importance when either changed.
+func setLabel(l *widget.Label, text string, imp widget.Importance) {
+	if l.Text == text && l.Importance == imp {
+		return
+	}
+	l.Importance = imp
+	l.SetText(text)
 }
 
 // deviceText is the translated state of the named device, or "not
