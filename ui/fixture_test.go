@@ -277,7 +277,7 @@ func newFixture(t testing.TB) *fixture {
 func (f *fixture) open() *mainWindow {
 	f.t.Helper()
 	a := test.NewTempApp(f.t)
-	f.m = start(a, f.term, nil, Options{Lang: "zh"})
+	f.m = start(a, f.term, nil, Options{Lang: "zh", DataDir: "/var/lib/tradein"})
 	f.t.Cleanup(f.m.w.Close)
 	f.m.w.Resize(fyne.NewSize(1280, 900))
 	f.m.afterStep = func() { f.steps <- struct{}{} }

@@ -72,6 +72,9 @@ func TestDeniedActions(t *testing.T) {
 		if got := f.tabTitles(); fmt.Sprint(got) != fmt.Sprint(tc.tabs) {
 			t.Errorf("%s: tabs %q, want %q", tc.id, got, tc.tabs)
 		}
+		if tc.id == "F1" {
+			f.mustShow(i18n.T("app.datadir", "/var/lib/tradein"))
+		}
 		if tc.id == "R1" {
 			if m.sale != nil {
 				t.Error("recycler got a sale screen")

@@ -85,6 +85,10 @@ func (m *mainWindow) header() fyne.CanvasObject {
 	if m.sess != nil {
 		st := m.sess.Staff()
 		items = append(items, widget.NewLabel(i18n.T("app.user", st.Name, i18n.Role(st.Role))))
+		if m.sess.Can(agent.ActSupport) && m.opt.DataDir != "" {
+			// Field support asks "where is the data?" first.
+			items = append(items, widget.NewLabel(i18n.T("app.datadir", m.opt.DataDir)))
+		}
 	}
 	right := []fyne.CanvasObject{lang}
 	if m.sess != nil {

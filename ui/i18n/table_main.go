@@ -8,6 +8,7 @@ package i18n
 var mainTable = map[string]entry{
 	// Application frame.
 	"app.store":      {"%s · 终端 %s", "%s · terminal %s"},
+	"app.datadir":    {"数据目录：%s", "Data directory: %s"},
 	"nav.manager":    {"店长管理", "Manager"},
 	"nav.print":      {"打印问题", "Printer problems"},
 	"login.locked":   {"已锁定", "locked"},
