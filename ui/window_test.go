@@ -125,3 +125,28 @@ func TestUIImports(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestScansGoOnlyToTheScreenOnTop: the main window reads the scan stream
+// only while the sale or pickup screen is shown, so a scan made on another
+// screen (the support screen's test scan reads the stream itself) waits in
+// the terminal's buffer instead of being taken.
+func TestScansGoOnlyToTheScreenOnTop(t *testing.T) {
+	f := newFixture(t)
+	m := f.open()
+	f.login("M1", "1234")
+	manager := -1
+	for i, title := range f.tabTitles() {
+		if title == i18n.T("nav.manager") {
+			manager = i
+		}
+	}
+	m.tabs.SelectIndex(manager)
+	f.term.HandleScan(agent.ScanEvent{Value: fridge.Barcode})
+	if n := len(f.term.Scans()); n != 1 {
+		t.Fatalf("%d scans waiting, want the one no screen on top takes", n)
+	}
+	// Back on the sale screen the waiting scan is taken and shown.
+	m.tabs.SelectIndex(0)
+	f.wait(1)
+	f.mustShow("海尔 BCD-500")
+}
