@@ -1,0 +1,97 @@
+package ctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"tradein/agent"
+	"tradein/agent/store"
+)
+
+// lockPath is the app's data-directory lock (wiring holds it while the
+// app runs; wiring.Layout does not name it, app.go does).
+func (c *cli) lockPath() string { return filepath.Join(c.layout.Dir, "terminal.lock") }
+
+// errNoDatabase is returned when the data directory has no terminal.db:
+// terminalctl never creates one (a wrong --data-dir must not look like an
+// empty shop).
+func (c *cli) errNoDatabase() error {
+	return fmt.Errorf("no database at %s: the app has not run with this data directory (check --data-dir)", c.layout.DB)
+}
+
+// cipher loads the field key the way the app does (agent.LoadOrCreateKey,
+// which refuses a key file others can read) but never creates one: a new
+// key would not open what the old one sealed.
+func (c *cli) cipher() (*agent.FieldCipher, error) {
+	if _, err := os.Stat(c.layout.FieldKey); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("field key %s is missing: the sealed consumer data and the enrollment secret cannot be opened; "+
+			"copy field.key back from the installation's safe copy", c.layout.FieldKey)
+	}
+	key, err := agent.LoadOrCreateKey(c.layout.FieldKey)
+	if err != nil {
+		return nil, err
+	}
+	return agent.NewFieldCipher(key)
+}
+
+// lenientCipher is cipher for doctor: a key file with a wrong mode is
+// reported as a finding by its own check and still used, so that the
+// database checks run too.
+func (c *cli) lenientCipher() (*agent.FieldCipher, error) {
+	ci, err := c.cipher()
+	if err == nil {
+		return ci, nil
+	}
+	key, rerr := os.ReadFile(c.layout.FieldKey)
+	if rerr != nil {
+		return nil, err
+	}
+	if ci, kerr := agent.NewFieldCipher(key); kerr == nil {
+		return ci, nil
+	}
+	return nil, err
+}
+
+// openStore opens terminal.db as the app does: same cipher, backups into
+// the data directory's backups/ folder. Like the app, it migrates an older
+// database forward after backing it up; a newer one is refused untouched.
+func (c *cli) openStore(ctx context.Context) (*store.Store, error) {
+	ci, err := c.cipher()
+	if err != nil {
+		return nil, err
+	}
+	return c.openStoreWith(ctx, ci)
+}
+
+func (c *cli) openStoreWith(ctx context.Context, ci *agent.FieldCipher) (*store.Store, error) {
+	if !exists(c.layout.DB) {
+		return nil, c.errNoDatabase()
+	}
+	s, err := store.Open(ctx, c.layout.DB, c.storeOptions(ci))
+	if err != nil {
+		return nil, fmt.Errorf("open the database %s: %w", c.layout.DB, err)
+	}
+	return s, nil
+}
+
+func (c *cli) storeOptions(ci *agent.FieldCipher) store.Options {
+	return store.Options{Cipher: ci, BackupDir: c.layout.Backups, Clock: c.env.Clock, Logger: c.log}
+}
+
+// appRunning reports whether the app holds terminal.lock: it takes the
+// lock and releases it at once.
+func (c *cli) appRunning() (bool, error) {
+	l, err := tryLock(c.lockPath())
+	if errors.Is(err, errLocked) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	l.release()
+	return false, nil
+}

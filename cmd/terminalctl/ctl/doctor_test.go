@@ -1,0 +1,151 @@
+package ctl
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tradein/cmd/tradein-terminal/wiring"
+
+	_ "modernc.org/sqlite"
+)
+
+func TestDoctorHealthy(t *testing.T) {
+	dir := newDataDir(t)
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitOK {
+		t.Fatalf("doctor on a healthy data directory: %s", r)
+	}
+	mustContain(t, r, "✓ 配置 config.json", "✓ 磁盘 Disk space", "✓ 密钥 field.key: present, mode 0600",
+		"! 串口 Serial ports: none found", "! 加密 TLS: plain HTTP", "✓ 平台 Platform reachable",
+		"✓ 签名 Signed requests", "✓ 数据库 Database", "not newer than this program",
+		"✓ 完整性 integrity_check: ok", "✓ 审计链 Audit chain:", "entries verified", "no problems found")
+}
+
+// TestDoctorPorts lists ports with VID/PID and fails on a configured port
+// that is gone.
+func TestDoctorPorts(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	cfg, err := wiring.LoadConfig(l.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Devices.Scanner.Port = "/dev/ttyUSB0"
+	cfg.Devices.Printer.Port = "/dev/ttyUSB7"
+	if err := wiring.SaveConfig(l.Config, cfg); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"--data-dir", dir, "doctor"}, Env{Stdout: &out, Stderr: &errb,
+		Clock: fixedClock{testNow}, PortLister: usbPorts})
+	r := result{code, out.String(), errb.String()}
+	if code != ExitProblem {
+		t.Fatalf("doctor with a missing printer port: %s", r)
+	}
+	mustContain(t, r, "✓ 串口 Serial ports: 2 found", "/dev/ttyUSB0 (USB 1A86:7523 USB Serial)",
+		"✓ 扫码枪 Scanner port: /dev/ttyUSB0 present", "✗ 打印机 Printer port: /dev/ttyUSB7 is configured but does not exist")
+}
+
+func TestDoctorPlatformDown(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	cfg, _ := wiring.LoadConfig(l.Config)
+	cfg.PlatformURL = "http://127.0.0.1:1" // nothing listens on port 1
+	if err := wiring.SaveConfig(l.Config, cfg); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor with the platform down: %s", r)
+	}
+	mustContain(t, r, "✗ 平台 Platform reachable: http://127.0.0.1:1")
+}
+
+func TestDoctorFieldKeyMode(t *testing.T) {
+	dir := newDataDir(t)
+	if err := os.Chmod(wiring.NewLayout(dir).FieldKey, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor with a world-readable key: %s", r)
+	}
+	// The key is still used for the database checks.
+	mustContain(t, r, "✗ 密钥 field.key: mode 0644", "chmod 600", "✓ 审计链 Audit chain")
+}
+
+// TestDoctorBrokenAuditChain edits one audit entry behind the app's back
+// and expects doctor to name it.
+func TestDoctorBrokenAuditChain(t *testing.T) {
+	dir := newDataDir(t)
+	db, err := sql.Open("sqlite", wiring.NewLayout(dir).DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Exec(`UPDATE audit_log SET detail = 'edited by hand' WHERE seq = 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("edited %d rows", n)
+	}
+	db.Close()
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor with a broken audit chain: %s", r)
+	}
+	mustContain(t, r, "✗ 审计链 Audit chain: BROKEN after 2 good entries", "audit chain broken at seq 3",
+		"entry edited", "first broken entry: seq 3", "1 problem(s) found")
+}
+
+// TestDoctorCorruptDatabase overwrites bytes in the middle of the file,
+// as a failing disk would.
+func TestDoctorCorruptDatabase(t *testing.T) {
+	dir := newDataDir(t)
+	path := wiring.NewLayout(dir).DB
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 4096)
+	if _, err := f.WriteAt(junk, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor with a corrupted database: %s", r)
+	}
+	if !strings.Contains(r.stdout, "DATABASE FILE DAMAGED") && !strings.Contains(r.stdout, "DAMAGED, cannot be opened") {
+		t.Fatalf("doctor does not say the database is damaged: %s", r)
+	}
+	t.Log(r.stdout)
+}
+
+// TestDoctorNoDatabase reports a wrong data directory without creating
+// anything there.
+func TestDoctorNoDatabase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "empty")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor on an empty directory: %s", r)
+	}
+	mustContain(t, r, "no database at", "check --data-dir")
+	if _, err := os.Stat(filepath.Join(dir, "terminal.db")); err == nil {
+		t.Fatal("doctor created a database")
+	}
+	_ = time.Second
+}
