@@ -212,7 +212,11 @@ var pinHash = sync.OnceValue(func() string {
 	return h
 })
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureRules(t, true) }
+
+// newFixtureRules is newFixture; withRules false leaves the terminal as
+// before its first rules refresh.
+func newFixtureRules(t testing.TB, withRules bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := &fixedClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, agent.ChinaTime)}
@@ -237,8 +241,10 @@ func newFixture(t testing.TB) *fixture {
 			rules.Categories[i].TradeInRequired = true
 		}
 	}
-	if err := st.SaveRules(ctx, rules); err != nil {
-		t.Fatal(err)
+	if withRules {
+		if err := st.SaveRules(ctx, rules); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := st.StageLibraryPage(ctx, 0, 1, []agent.Product{fridge, phone}, ""); err != nil {
 		t.Fatal(err)

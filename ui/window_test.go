@@ -150,3 +150,17 @@ func TestScansGoOnlyToTheScreenOnTop(t *testing.T) {
 	f.wait(1)
 	f.mustShow("海尔 BCD-500")
 }
+
+// TestNoRulesYet: before the first rules refresh the status bar says so
+// and the first scan of a sale is refused with the reason and what to do.
+func TestNoRulesYet(t *testing.T) {
+	f := newFixtureRules(t, false)
+	m := f.open()
+	f.login("C1", "1234")
+	m.status.kick()
+	if m.status.library.Text != i18n.T("status.rules_missing") {
+		t.Fatalf("status bar library: %q", m.status.library.Text)
+	}
+	f.scan(f.code(agent.CatFridge), 1)
+	f.mustShow(i18n.T("sale.start_failed", i18n.Error(&agent.Error{Code: agent.CodeRulesMissing})))
+}
