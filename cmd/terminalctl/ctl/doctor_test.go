@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"tradein/cmd/tradein-terminal/wiring"
 
@@ -104,32 +103,66 @@ func TestDoctorBrokenAuditChain(t *testing.T) {
 		"entry edited", "first broken entry: seq 3", "1 problem(s) found")
 }
 
-// TestDoctorCorruptDatabase overwrites bytes in the middle of the file,
-// as a failing disk would.
+// TestDoctorCorruptDatabase damages the file as a failing disk would:
+// bytes overwritten in the middle of the file, or whole pages of the
+// second half (table and index pages; page 1 with the schema intact, so
+// the file still opens and integrity_check is what finds the damage).
+// Either way doctor must say the database is damaged, and never crash.
 func TestDoctorCorruptDatabase(t *testing.T) {
-	dir := newDataDir(t)
-	path := wiring.NewLayout(dir).DB
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
+	const page = 4096
+	cases := map[string]func(f *os.File, size int64) error{
+		"4 KiB in the middle": func(f *os.File, size int64) error {
+			_, err := f.WriteAt(bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 1024), size/2)
+			return err
+		},
+		// Hits the schema's pages too: the file no longer opens.
+		"16 KiB in the middle": func(f *os.File, size int64) error {
+			_, err := f.WriteAt(bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 4096), size/2)
+			return err
+		},
+		"pages of the second half": func(f *os.File, size int64) error {
+			junk := make([]byte, page)
+			for i := range junk {
+				junk[i] = byte(i*7 + 3)
+			}
+			for p := size / page / 2; p < size/page; p += 3 {
+				if _, err := f.WriteAt(junk, p*page); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
+	for name, damage := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := newDataDir(t)
+			path := wiring.NewLayout(dir).DB
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := damage(f, fi.Size()); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			r := run(t, dir, "", "doctor")
+			if r.code != ExitProblem {
+				t.Fatalf("doctor with a corrupted database: %s", r)
+			}
+			if !strings.Contains(r.stdout, "DATABASE FILE DAMAGED") && !strings.Contains(r.stdout, "DAMAGED, cannot be opened") {
+				t.Fatalf("doctor does not say the database is damaged: %s", r)
+			}
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.Contains(l, "✗") {
+					t.Log(l)
+				}
+			}
+		})
 	}
-	junk := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 4096)
-	if _, err := f.WriteAt(junk, fi.Size()/2); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	r := run(t, dir, "", "doctor")
-	if r.code != ExitProblem {
-		t.Fatalf("doctor with a corrupted database: %s", r)
-	}
-	if !strings.Contains(r.stdout, "DATABASE FILE DAMAGED") && !strings.Contains(r.stdout, "DAMAGED, cannot be opened") {
-		t.Fatalf("doctor does not say the database is damaged: %s", r)
-	}
-	t.Log(r.stdout)
 }
 
 // TestDoctorNoDatabase reports a wrong data directory without creating
@@ -147,5 +180,28 @@ func TestDoctorNoDatabase(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "terminal.db")); err == nil {
 		t.Fatal("doctor created a database")
 	}
-	_ = time.Second
+}
+
+// TestDoctorDatabaseTooNew: a database written by a newer program is
+// reported and left untouched.
+func TestDoctorDatabaseTooNew(t *testing.T) {
+	dir := newDataDir(t)
+	path := wiring.NewLayout(dir).DB
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor with a newer database: %s", r)
+	}
+	mustContain(t, r, "✗ 数据库 Database: NEWER THAN THIS PROGRAM", "schema version 99", "install the newer program")
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("doctor changed a database newer than the program")
+	}
 }
