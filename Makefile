@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 # pairs, zbar for checking printed QR codes, a CJK font.
 BUILD_DEPS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk
+TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk fonts-droid-fallback
 PKG_DEPS   := nsis p7zip-full lintian gcc-mingw-w64-x86-64 osslsigncode
 
 BIN        := bin
