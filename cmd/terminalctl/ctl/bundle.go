@@ -40,6 +40,9 @@ func (c *cli) runBundle(ctx context.Context, args []string) error {
 	if dst == "" {
 		dst = "tradein-support-" + now.UTC().Format("20060102-150405") + ".tar.gz"
 	}
+	if abs, err := filepath.Abs(dst); err == nil {
+		dst = abs
+	}
 	files, err := c.bundleFiles(ctx, now)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"tradein/agent"
@@ -124,6 +125,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 			return ExitProblem
 		}
 		dir = d
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
 	}
 	c := &cli{env: env, layout: wiring.NewLayout(dir),
 		log: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}

@@ -83,8 +83,14 @@ func (c *cli) storeOptions(ci *agent.FieldCipher) store.Options {
 }
 
 // appRunning reports whether the app holds terminal.lock: it takes the
-// lock and releases it at once.
+// lock and releases it at once. (An app starting in exactly that
+// microsecond would be refused as "already running"; restarting it
+// fixes that.) Without a database there is no app to find, and no lock
+// file is created in what may be a mistyped directory.
 func (c *cli) appRunning() (bool, error) {
+	if !exists(c.layout.DB) {
+		return false, nil
+	}
 	l, err := tryLock(c.lockPath())
 	if errors.Is(err, errLocked) {
 		return true, nil

@@ -29,3 +29,13 @@ func echoOff(r io.Reader) func() {
 	}
 	return func() { unix.IoctlSetTermios(fd, unix.TCSETS, old) }
 }
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

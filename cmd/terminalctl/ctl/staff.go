@@ -105,20 +105,26 @@ type prompter struct {
 	r   *bufio.Reader
 	src io.Reader
 	w   io.Writer
+	tty bool // src is a terminal, which echoes the Enter that ends a line
 }
 
 func newPrompter(r io.Reader, w io.Writer) *prompter {
-	return &prompter{r: bufio.NewReader(r), src: r, w: w}
+	return &prompter{r: bufio.NewReader(r), src: r, w: w, tty: isTerminal(r)}
 }
 
 func (p *prompter) line(prompt string, secret bool) (string, error) {
 	fmt.Fprint(p.w, prompt)
 	if secret {
+		// Echo off hides the Enter too, so the line is ended here.
+		defer fmt.Fprintln(p.w)
 		if restore := echoOff(p.src); restore != nil {
-			defer func() { restore(); fmt.Fprintln(p.w) }()
+			defer restore()
 		}
 	}
 	s, err := p.r.ReadString('\n')
+	if !p.tty && !secret {
+		fmt.Fprintln(p.w) // piped answers: end the prompt's line ourselves
+	}
 	if err != nil && s == "" {
 		return "", fmt.Errorf("read %s from standard input: %w", strings.TrimSpace(strings.TrimSuffix(prompt, ": ")), err)
 	}
