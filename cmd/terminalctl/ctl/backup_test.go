@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tradein/agent"
 	"tradein/cmd/tradein-terminal/wiring"
@@ -94,11 +95,21 @@ func TestRestoreRefusedWhileAppRuns(t *testing.T) {
 	}
 	// status sees the app.
 	mustContain(t, run(t, dir, "", "status"), "yes (terminal.lock held)")
+
+	// --force restores anyway, with the warning.
+	r = run(t, dir, "", "restore", out, "--force")
+	if r.code != ExitOK {
+		t.Fatalf("restore --force while the app runs: %s", r)
+	}
+	mustContain(t, r, "WARNING: --force: the app is running; restart it right after the restore", "Restored")
 	a.Close()
+	if r := run(t, dir, "", "doctor"); !strings.Contains(r.stdout, "✓ 审计链 Audit chain") {
+		t.Fatalf("after a forced restore and the app's close: %s", r)
+	}
 
 	// With the app closed the lock is free and the restore goes through;
 	// while terminalctl restores, the app cannot start.
-	if r := run(t, dir, "", "restore", out); r.code != ExitOK {
+	if r := runAt(t, testNow.Add(time.Minute), dir, "", "restore", out); r.code != ExitOK {
 		t.Fatalf("restore after the app closed: %s", r)
 	}
 }

@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -223,8 +224,13 @@ func (c *cli) checkPlatform(ctx context.Context, cfg wiring.Config) []check {
 	defer base.CloseIdleConnections()
 	start := time.Now()
 	if err := base.Health(ctx); err != nil {
-		reach.verdict, reach.text = fail, fmt.Sprintf("%s: %v", cfg.PlatformURL, err)
-		reach.details = []string{"check the network cable / Wi-Fi, the proxy and platform_url in config.json"}
+		reach.verdict, reach.text = fail, fmt.Sprintf("%s: %s", cfg.PlatformURL, explain(err))
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) {
+			reach.details = []string{"the platform's TLS certificate is not signed by the pinned CA (platform_ca_file) or has expired"}
+		} else {
+			reach.details = []string{"check the network cable / Wi-Fi, the proxy and platform_url in config.json"}
+		}
 		return append(out, reach)
 	}
 	reach.text = fmt.Sprintf("%s answered in %d ms", cfg.PlatformURL, time.Since(start).Milliseconds())
@@ -251,7 +257,7 @@ func (c *cli) checkPlatform(ctx context.Context, cfg wiring.Config) []check {
 		return append(out, sig)
 	}
 	if _, err := base.WithCredentials(e.Store.TerminalNo, secret).Rules(ctx); err != nil {
-		sig.verdict, sig.text = fail, fmt.Sprintf("terminal %s: %v", e.Store.TerminalNo, err)
+		sig.verdict, sig.text = fail, fmt.Sprintf("terminal %s: %s", e.Store.TerminalNo, explain(err))
 		if agent.CodeOf(err) == agent.CodeUnauthorized {
 			sig.details = []string{"the platform refused the signature: check the PC's clock (±300 s) or enroll the terminal again"}
 		}
@@ -306,6 +312,18 @@ func (c *cli) checkTLS(cfg wiring.Config) (check, []byte) {
 		ch.verdict, ch.text = fail, ch.text+": EXPIRED"
 	}
 	return ch, b
+}
+
+// explain returns err's text with the cause an *agent.Error keeps out of
+// its message (the client reports "PLATFORM_UNREACHABLE: GET /v1/health"
+// and keeps the dial or certificate error in Err).
+func explain(err error) string {
+	msg := err.Error()
+	var e *agent.Error
+	if errors.As(err, &e) && e.Err != nil && !strings.Contains(msg, e.Err.Error()) {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
 }
 
 func isLoopback(host string) bool {

@@ -55,8 +55,12 @@ var template struct {
 	err         error
 }
 
-// platform-sim for the whole package; stopped by TestMain.
-var simStop func()
+// platform-sim for the whole package; stopped by TestMain. simHandler
+// serves it (the TLS test serves it over HTTPS too).
+var (
+	simStop    func()
+	simHandler http.Handler
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -79,7 +83,8 @@ func startPlatform(root string) (string, error) {
 		srv.Close()
 		return "", err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	simHandler = srv.Handler()
+	hs := &http.Server{Handler: simHandler, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(l)
 	simStop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -246,14 +251,20 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
 }
 
-// run runs terminalctl on dir with args and stdin.
+// run runs terminalctl on dir with args and stdin, at testNow.
 func run(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	return runAt(t, testNow, dir, stdin, args...)
+}
+
+// runAt is run with the clock at now.
+func runAt(t *testing.T, now time.Time, dir, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
 	code := Run(ctx, append([]string{"--data-dir", dir}, args...), Env{Stdin: strings.NewReader(stdin),
-		Stdout: &out, Stderr: &errb, Clock: fixedClock{testNow}, PortLister: noPorts})
+		Stdout: &out, Stderr: &errb, Clock: fixedClock{now}, PortLister: noPorts})
 	return result{code, out.String(), errb.String()}
 }
 
