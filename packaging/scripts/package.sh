@@ -47,11 +47,11 @@ CMDS=(tradein-terminal)
 # deb_version turns a git-describe style version into a Debian upstream
 # version: it must start with a digit and may hold only [A-Za-z0-9.+~].
 #   v1.2.0 -> 1.2.0; 1.2.0-3-gabc1234-dirty -> 1.2.0+3.gabc1234.dirty;
-#   abc1234-dirty (no tag) -> 0~gitabc1234.dirty
+#   49fd2c1-dirty (no tag, a commit hash) -> 0~git49fd2c1.dirty
 deb_version() {
   local v=${1#v}
   v=$(printf '%s' "$v" | tr -c 'A-Za-z0-9.+~-' '.')
-  if [[ $v =~ ^[0-9] ]]; then
+  if [[ $v =~ ^[0-9]+(\.[0-9]+)*([-+~]|$) ]]; then
     v=${v/-/+}
   else
     v="0~git$v"
