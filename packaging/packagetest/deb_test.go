@@ -3,6 +3,7 @@ package packagetest
 import (
 	"os"
 	"os/exec"
+
 	"path/filepath"
 	"strings"
 	"testing"

@@ -123,3 +123,11 @@ func maintainerScript(t testing.TB, deb, root, script string, args ...string) {
 	run(t, nil, "dpkg-deb", "-e", deb, ctl)
 	run(t, []string{"DPKG_ROOT=" + root}, filepath.Join(ctl, script), args...)
 }
+
+// command returns a command running in dir, for the callers that look at its
+// error themselves.
+func command(dir, name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	return cmd
+}
