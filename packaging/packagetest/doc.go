@@ -9,7 +9,8 @@
 // CI a missing tool skips its test, in CI (CI=true) it fails it. nfpm is
 // taken from PATH or ~/go/bin, else package.sh runs it with `go run`.
 //
-// The Windows installer is built only when TRADEIN_WINDOWS_TEST=1: the
-// first mingw cgo build of the app takes minutes (`make package` always
-// builds it).
+// The Windows installer is built only when the build cache already holds
+// the mingw cgo build of Fyne (after `make package`) or TRADEIN_WINDOWS_TEST=1
+// asks for it: a cold mingw cgo build of the app takes minutes (`make
+// package` always builds it).
 package packagetest
