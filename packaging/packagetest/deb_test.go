@@ -182,3 +182,56 @@ func readFile(t testing.TB, p string) string {
 	}
 	return string(b)
 }
+
+// TestDpkgInstallUpgradeRemovePurge lets dpkg itself install the package
+// into a temporary root with its own package database (dpkg --root with
+// --force-script-chrootless, so the maintainer scripts see DPKG_ROOT):
+// install creates the data directory, reinstall, upgrade to v2 and
+// remove keep a shop's data, and purge deletes it. The GL/X libraries the
+// package depends on are not in the empty root: --force-depends.
+func TestDpkgInstallUpgradeRemovePurge(t *testing.T) {
+	v1, v2 := buildDeb(t, "1.0.0"), buildDeb(t, "2.0.0")
+	needTools(t, "dpkg")
+	root := t.TempDir()
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"var/lib/dpkg/status", "var/lib/dpkg/available"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dpkg := func(args ...string) {
+		t.Helper()
+		base := []string{"--root=" + root, "--force-script-chrootless", "--force-depends", "--force-not-root", "--log=/dev/null"}
+		run(t, nil, "dpkg", append(base, args...)...)
+	}
+	data := filepath.Join(root, "var/lib/tradein-terminal")
+	db := filepath.Join(data, "terminal.db")
+
+	dpkg("-i", v1)
+	if st, err := os.Stat(data); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("data directory after install: %v, %v", st, err)
+	}
+	if err := os.WriteFile(db, []byte("queued sales"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dpkg("-i", v1) // reinstall
+	dpkg("-i", v2) // upgrade
+	if got := run(t, nil, filepath.Join(root, "usr/bin/tradein-terminal"), "--version"); strings.TrimSpace(got) != "tradein-terminal 2.0.0" {
+		t.Errorf("after the upgrade --version = %q", got)
+	}
+	dpkg("-r", "tradein-terminal")
+	if _, err := os.Stat(filepath.Join(root, "usr/bin/tradein-terminal")); !os.IsNotExist(err) {
+		t.Errorf("the program is still there after remove: %v", err)
+	}
+	if got := readFile(t, db); got != "queued sales" {
+		t.Fatalf("database after reinstall, upgrade and remove = %q", got)
+	}
+	dpkg("-P", "tradein-terminal")
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("data directory after purge: %v", err)
+	}
+}
