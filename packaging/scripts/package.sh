@@ -59,12 +59,15 @@ deb_version() {
   printf '%s' "${v//-/.}"
 }
 
-# numeric_version gives the four numbers Windows' version resource wants
-# (1.2.3 -> 1.2.3.0; no leading numbers -> 0.0.0.0).
+# numeric_version gives the four numbers (each < 65536) Windows' version
+# resource wants: 1.2.3 -> 1.2.3.0, 1.2.3-4-gabc -> 1.2.3.0; a version that
+# is not dotted numbers (a commit hash) -> 0.0.0.0.
 numeric_version() {
-  local v=${1#v} a b c
-  IFS=. read -r a b c _ <<<"${v%%[^0-9.]*}"
-  printf '%d.%d.%d.0' "${a:-0}" "${b:-0}" "${c:-0}"
+  local v=${1#v} a=0 b=0 c=0
+  if [[ $v =~ ^([0-9]+)(\.([0-9]+))?(\.([0-9]+))?(\.[0-9]+)*([-+~]|$) ]]; then
+    a=${BASH_REMATCH[1]} b=${BASH_REMATCH[3]:-0} c=${BASH_REMATCH[5]:-0}
+  fi
+  printf '%d.%d.%d.0' "$((10#$a % 65536))" "$((10#$b % 65536))" "$((10#$c % 65536))"
 }
 
 build_deb() {
