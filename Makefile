@@ -7,10 +7,12 @@ export CGO_ENABLED := 1
 
 # Fyne's cgo build (GLFW) and the test tools: Xvfb for the real-window smoke
 # test (xdotool types into it, ImageMagick takes screenshots), socat for pty
-# pairs, zbar for checking printed QR codes, a CJK font.
+# pairs, zbar for checking printed QR codes, CJK fonts; lintian and
+# osslsigncode check the .deb and Authenticode signing in packaging/packagetest.
 BUILD_DEPS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk fonts-droid-fallback
+TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk fonts-droid-fallback \
+              lintian osslsigncode openssl desktop-file-utils
 PKG_DEPS   := nsis p7zip-full lintian gcc-mingw-w64-x86-64 osslsigncode
 
 BIN        := bin
