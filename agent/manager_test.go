@@ -12,7 +12,7 @@ func TestRefundQueuesRefundAndPrintsRefundReceipt(t *testing.T) {
 	clerk := f.login("C1")
 	sn := f.sellableSN(imei("86012345678901"))
 	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatPhone), product: phone, sn: sn, price: agent.Yuan(3000)})
-	f.platform.deliver(t, f.store)
+	f.platform.Deliver(t, f.store)
 
 	mgr := f.login("M1")
 	_, err := mgr.Refund(f.ctx, sale.OrderNo, "")
@@ -38,7 +38,7 @@ func TestRefundQueuesRefundAndPrintsRefundReceipt(t *testing.T) {
 
 	// The refund unlocks the SN at the platform and locally: it sells again,
 	// with a warning that it was seen before.
-	f.platform.deliver(t, f.store)
+	f.platform.Deliver(t, f.store)
 	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatPhone), product: phone, sn: sn, price: agent.Yuan(2500)})
 	if s := d.Sale(); !hasWarning(s.Warnings, agent.WarnSNSeenBefore) {
 		t.Fatalf("warnings %+v lack SN_SEEN_BEFORE", s.Warnings)
@@ -56,7 +56,7 @@ func TestRefundQueuesRefundAndPrintsRefundReceipt(t *testing.T) {
 func TestReviewListHoldsRejectedSales(t *testing.T) {
 	f := newFixture(t)
 	clerk := f.login("C1")
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
 
 	// sync/ hears the platform reject the offline sale: the sale moves to
@@ -137,7 +137,7 @@ func TestDailyReportTotals(t *testing.T) {
 	if !rep.Day.Equal(agent.BusinessDay(f.clock.Now())) {
 		t.Fatalf("day %v", rep.Day)
 	}
-	f.platform.deliver(t, f.store)
+	f.platform.Deliver(t, f.store)
 	if rep, _ := mgr.DailyReport(f.ctx, f.clock.Now()); rep.PendingSync != 0 {
 		t.Fatalf("pending after delivery %d", rep.PendingSync)
 	}
@@ -192,7 +192,7 @@ func TestSalesListMasksPersonalData(t *testing.T) {
 func TestReviewListHoldsSalesRejectedAfterRefund(t *testing.T) {
 	f := newFixture(t)
 	clerk, mgr := f.login("C1"), f.login("M1")
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
 	refunded, err := mgr.Refund(f.ctx, sale.OrderNo, "returned before sync")
 	if err != nil {

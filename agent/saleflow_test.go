@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"tradein/agent"
+	"tradein/agent/agenttest"
 )
 
 func TestOnlineSaleCommitsOnceWithOutboxAuditAndReceipt(t *testing.T) {
@@ -86,7 +87,7 @@ func TestOnlineSaleCommitsOnceWithOutboxAuditAndReceipt(t *testing.T) {
 	}
 
 	// The platform learns about the commit; the voucher is now used.
-	if n := f.platform.deliver(t, f.store); n != 1 {
+	if n := f.platform.Deliver(t, f.store); n != 1 {
 		t.Fatalf("delivered %d items", n)
 	}
 	d2, _ := clerk.NewSale(f.ctx)
@@ -98,7 +99,7 @@ func TestOnlineSaleCommitsOnceWithOutboxAuditAndReceipt(t *testing.T) {
 func TestOfflineSaleWhenPlatformDown(t *testing.T) {
 	f := newFixture(t)
 	clerk := f.login("C1")
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	sn := imei("35123456789012")
 	code := f.code(agent.CatPhone)
 	d := f.prepare(clerk, saleSpec{code: code, product: phone})
@@ -159,17 +160,14 @@ func TestOfflineSwitchByConnectivityView(t *testing.T) {
 	if !sale.Offline || sale.SubsidyFen != agent.Yuan(1800) {
 		t.Fatalf("sale offline %v subsidy %s, want offline ¥1,800.00", sale.Offline, sale.SubsidyFen)
 	}
-	if f.platform.seq != 0 {
+	if f.platform.Freezes() != 0 {
 		t.Fatal("the platform was called although the terminal is offline")
 	}
 }
 
 func TestSaleRefusals(t *testing.T) {
 	otherPub := func(f *fixture) string {
-		_, priv2, _ := ed25519GenerateKey()
-		c := agent.ConsumerClaims{VID: "VX", Cat: agent.CatFridge, Reg: "110000", Iat: f.clock.Now().Unix(), Exp: f.clock.Now().Add(time.Hour).Unix(), CRef: "CRX"}
-		s, _ := agent.SignConsumerCode(c, priv2)
-		return s
+		return agenttest.NewIssuer(f.t, f.clock).Code(f.t, agent.CatFridge, time.Hour)
 	}
 	type step int
 	const (
@@ -214,7 +212,7 @@ func TestSaleRefusals(t *testing.T) {
 		}, atQuote, agent.CodePriceAboveFiled},
 		{"SN used at the platform", nil, func(f *fixture) saleSpec {
 			sn := imei("35123456789014")
-			f.platform.sns[sn] = agent.SNUsed
+			f.platform.SetSN(sn, agent.SNUsed)
 			return saleSpec{code: f.code(agent.CatPhone), product: phone, sn: sn}
 		}, atSN, agent.CodeSNUsed},
 		{"SN unknown to the platform", nil, func(f *fixture) saleSpec {
@@ -232,16 +230,16 @@ func TestSaleRefusals(t *testing.T) {
 		{"voucher used at the platform", nil, func(f *fixture) saleSpec {
 			code := f.code(agent.CatFridge)
 			c, _ := agent.ParseConsumerCode(code)
-			f.platform.vouchers[c.VID] = "USED"
+			f.platform.SetVoucher(c.VID, agenttest.VoucherUsed)
 			return saleSpec{code: code, product: fridge, price: agent.Yuan(3000)}
 		}, atConfirm, agent.CodeVoucherUsed},
 		{"opaque code offline", nil, func(f *fixture) saleSpec {
-			f.platform.setDown(true)
+			f.platform.SetDown(true)
 			f.term.SetOnline(false)
 			return saleSpec{code: f.opaqueCode(agent.CatFridge)}
 		}, atCode, agent.CodeOfflineRefused},
 		{"offline per-sale cap", []fixtureOpt{func(r *agent.Rules) { r.Offline.MaxSubsidyPerSaleFen = agent.Yuan(500) }}, func(f *fixture) saleSpec {
-			f.platform.setDown(true)
+			f.platform.SetDown(true)
 			return saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(4999)}
 		}, atConfirm, agent.CodeOfflineRefused},
 		{"campaign over", []fixtureOpt{func(r *agent.Rules) { r.CampaignEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime) }}, func(f *fixture) saleSpec {
@@ -310,7 +308,7 @@ func TestOpaqueCodeNeedsThePlatform(t *testing.T) {
 	// Accepted online, then the platform goes away before Confirm: the
 	// offline policy takes signed codes only.
 	d := f.prepare(clerk, saleSpec{code: f.opaqueCode(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	_, err := d.Confirm(f.ctx)
 	wantOfflineReason(t, err, agent.OfflineSignedOnly)
 }
@@ -331,7 +329,7 @@ func TestRulesMustBeSyncedBeforeSelling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seedStaff(t, st2, f.clock, agent.Staff{ID: "C1", Name: "张三", Role: agent.RoleClerk})
+	agenttest.SeedStaff(t, st2, f.clock, agent.Staff{ID: "C1", Name: "张三", Role: agent.RoleClerk})
 	s, err := term.Login(f.ctx, "C1", "1234")
 	if err != nil {
 		t.Fatal(err)
@@ -348,7 +346,7 @@ func TestRulesMustBeSyncedBeforeSelling(t *testing.T) {
 func TestOfflinePolicyPendingAndAgeLimits(t *testing.T) {
 	f := newFixture(t, func(r *agent.Rules) { r.Offline.MaxPendingSubsidyFen = agent.Yuan(1500) })
 	clerk := f.login("C1")
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	// ¥999.80 pending; a second ¥999.80 would exceed ¥1,500.
 	f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
 	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
@@ -368,12 +366,12 @@ func TestOfflinePolicyPendingAndAgeLimits(t *testing.T) {
 
 	// Once the platform is back and the queue drained, offline sales
 	// resume: the refused wizard can simply confirm again.
-	f.platform.setDown(false)
-	f.platform.deliver(t, f.store)
+	f.platform.SetDown(false)
+	f.platform.Deliver(t, f.store)
 	if st := f.term.Status(f.ctx); st.QueueDepth != 0 || !st.OfflineDeadline.IsZero() {
 		t.Fatalf("after drain: %+v", st)
 	}
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	if s, err := d.Confirm(f.ctx); err != nil || s.State != agent.SaleOfflineAccepted {
 		t.Fatalf("confirm again: %v %v", s.State, err)
 	}
@@ -420,7 +418,7 @@ func TestCancelFrozenVoucherQueuesCancel(t *testing.T) {
 		t.Fatalf("commit after cancel: %v", err)
 	}
 	// After the cancel reaches the platform the voucher can be used again.
-	f.platform.deliver(t, f.store)
+	f.platform.Deliver(t, f.store)
 	f.sell(clerk, saleSpec{code: code, product: fridge, price: agent.Yuan(3000)})
 
 	// A draft that never reached the platform leaves only an audit entry.
@@ -504,7 +502,7 @@ func TestTradeInTicketAndPickup(t *testing.T) {
 
 func TestPlatformDiscountIsAuthoritative(t *testing.T) {
 	f := newFixture(t)
-	f.platform.discountDelta = -100 // the platform pays ¥1.00 less
+	f.platform.SetDiscountDelta(-100) // the platform pays ¥1.00 less
 	clerk := f.login("C1")
 	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
 	if sale.SubsidyFen != 999_80-100 || sale.PayFen != 4999_00-999_80+100 {
@@ -717,19 +715,20 @@ func TestWizardReadsDoNotWaitForThePlatform(t *testing.T) {
 	f := newFixture(t)
 	clerk := f.login("C1")
 	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(3000)})
-	f.platform.entered, f.platform.gate = make(chan struct{}), make(chan struct{})
+	entered, gate := make(chan struct{}), make(chan struct{})
+	f.platform.HoldTryVoucher(entered, gate)
 	done := make(chan error)
 	go func() {
 		_, err := d.Confirm(f.ctx)
 		done <- err
 	}()
-	<-f.platform.entered
+	<-entered
 	// Confirm holds the wizard while the platform thinks; reads still answer.
 	if s := d.Sale(); s.State != agent.SaleDraft || s.Consumer.AuthCode != "" || s.SubsidyFen != agent.Yuan(600) {
 		t.Fatalf("view during confirm: %s auth=%q subsidy %s", s.State, s.Consumer.AuthCode, s.SubsidyFen)
 	}
 	_ = d.SNRequired()
-	close(f.platform.gate)
+	close(gate)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -753,7 +752,7 @@ func TestNoPersonalDataInAuditOrLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	mgr.Refund(f.ctx, sale.OrderNo, "test")
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	offline := f.code(agent.CatTV)
 	f.sell(clerk, saleSpec{code: offline, product: tv, price: agent.Yuan(3000)})
 	opaque := f.opaqueCode(agent.CatTV)

@@ -2,13 +2,9 @@ package ui
 
 import (
 	"context"
-	"crypto/ed25519"
-	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,163 +14,18 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tradein/agent"
+	"tradein/agent/agenttest"
 	"tradein/agent/store"
 	"tradein/ui/i18n"
 )
 
 // This file builds what the main-window tests run against: a real
 // agent.Terminal on a real SQLite store in t.TempDir() with rules, a
-// product library and staff seeded; a small but working in-memory central
+// product library and staff seeded; agenttest's working in-memory central
 // platform (verifies signed codes, freezes a voucher once, knows sellable
 // serial numbers, computes the discount with its own rules, can be taken
 // down); and a receipt printer that keeps its jobs in the store's print-job
-// table. Only _test.go files import agent/store.
-
-// fixedClock is a settable clock, safe for concurrent use.
-type fixedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fixedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// memPlatform is the central platform of DESIGN §5 for the calls a clerk
-// waits for (SN query, voucher freeze), in memory.
-type memPlatform struct {
-	mu       sync.Mutex
-	clock    agent.Clock
-	pub      ed25519.PublicKey
-	rules    agent.Rules
-	products map[string]agent.Product
-	sns      map[string]agent.SNStatus
-	vouchers map[string]string // voucher id -> frozen_no
-	tries    map[string]agent.VoucherFrozen
-	down     bool
-	seq      int
-}
-
-func (p *memPlatform) setDown(down bool) {
-	p.mu.Lock()
-	p.down = down
-	p.mu.Unlock()
-}
-
-func (p *memPlatform) QuerySN(ctx context.Context, sn string) (agent.SNStatus, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.down {
-		return "", agent.ErrPlatformDown
-	}
-	if st, ok := p.sns[sn]; ok {
-		return st, nil
-	}
-	return agent.SNNotFound, nil
-}
-
-func (p *memPlatform) TryVoucher(ctx context.Context, t agent.VoucherTry) (agent.VoucherFrozen, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.down {
-		return agent.VoucherFrozen{}, agent.ErrPlatformDown
-	}
-	if prev, ok := p.tries[t.RequestNo]; ok {
-		return prev, nil
-	}
-	now := p.clock.Now()
-	c, err := agent.VerifyConsumerCode(t.AuthCode, p.pub, now)
-	if err != nil {
-		return agent.VoucherFrozen{}, err
-	}
-	if err := agent.CheckClaims(c, t.Category, t.CountyCode); err != nil {
-		return agent.VoucherFrozen{}, err
-	}
-	if p.vouchers[c.VID] != "" {
-		return agent.VoucherFrozen{}, agent.Errorf(agent.CodeVoucherUsed, "voucher %s is frozen", c.VID)
-	}
-	pr, ok := p.products[t.Barcode]
-	if !ok {
-		return agent.VoucherFrozen{}, agent.Errorf(agent.CodeProductNotFound, "barcode %s", t.Barcode)
-	}
-	rule, _ := p.rules.Rule(pr.Category)
-	if (rule.SNRequired || pr.SNRequired) && p.sns[t.SN] != agent.SNSellable {
-		return agent.VoucherFrozen{}, agent.Errorf(agent.CodeSNNotFound, "sn %s", t.SN)
-	}
-	res, err := agent.ComputeSubsidy(rule, pr, t.AmountFen)
-	if err != nil {
-		return agent.VoucherFrozen{}, err
-	}
-	p.seq++
-	fr := agent.VoucherFrozen{FrozenNo: fmt.Sprintf("FZ%06d", p.seq), VoucherID: c.VID, MaskedConsumer: "王*",
-		CRef: c.CRef, DiscountFen: res.SubsidyFen, PayFen: t.AmountFen - res.SubsidyFen, FrozenUntil: now.Add(15 * time.Minute)}
-	p.vouchers[c.VID] = fr.FrozenNo
-	p.tries[t.RequestNo] = fr
-	return fr, nil
-}
-
-// storePrinter is agent.ReceiptPrinter on the store's print-job table.
-type storePrinter struct {
-	jobs  *store.Store
-	clock agent.Clock
-	mu    sync.Mutex
-	seq   int
-	recs  []agent.Receipt
-	fail  bool // PrintReceipt refuses (spooler storage broken)
-}
-
-func (p *storePrinter) PrintReceipt(ctx context.Context, r agent.Receipt) (string, error) {
-	p.mu.Lock()
-	if p.fail {
-		p.mu.Unlock()
-		return "", fmt.Errorf("spooler: disk full")
-	}
-	p.seq++
-	id := fmt.Sprintf("J%04d", p.seq)
-	p.recs = append(p.recs, r)
-	p.mu.Unlock()
-	order := ""
-	if r.Sale != nil {
-		order = r.Sale.OrderNo
-	}
-	return id, p.jobs.EnqueuePrintJob(ctx, agent.PrintJob{ID: id, OrderNo: order, Kind: string(r.Kind), Reprint: r.Reprint,
-		Data: []byte(string(r.Kind)), State: agent.PrintQueued, CreatedAt: p.clock.Now()})
-}
-
-func (p *storePrinter) FailedJobs(ctx context.Context) ([]agent.PrintJob, error) {
-	return p.jobs.PrintJobsIn(ctx, agent.PrintFailed)
-}
-
-func (p *storePrinter) RetryJob(ctx context.Context, id string) error {
-	return p.setState(ctx, id, agent.PrintQueued)
-}
-
-func (p *storePrinter) SkipJob(ctx context.Context, id string) error {
-	return p.setState(ctx, id, agent.PrintSkipped)
-}
-
-func (p *storePrinter) setState(ctx context.Context, id string, st agent.PrintJobState) error {
-	j, err := p.jobs.PrintJob(ctx, id)
-	if err != nil {
-		return err
-	}
-	j.State, j.LastError = st, ""
-	return p.jobs.UpdatePrintJob(ctx, j)
-}
-
-func (p *storePrinter) receipts() []agent.Receipt {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]agent.Receipt(nil), p.recs...)
-}
+// table. Only _test.go files import agent/agenttest and agent/store.
 
 func gtin(body string) string   { return body + string(agent.GTINCheckDigit(body)) }
 func imei(body14 string) string { return body14 + string(agent.LuhnCheckDigit(body14)) }
@@ -192,25 +43,16 @@ var (
 type fixture struct {
 	t        testing.TB
 	ctx      context.Context
-	clock    *fixedClock
+	clock    *agenttest.Clock
 	store    *store.Store
-	printer  *storePrinter
-	platform *memPlatform
+	printer  *agenttest.StorePrinter
+	platform *agenttest.Platform
 	term     *agent.Terminal
-	priv     ed25519.PrivateKey
-	vseq     int
+	codes    *agenttest.Issuer
 
 	m     *mainWindow
 	steps chan struct{} // one value per finished wizard/pickup step
 }
-
-var pinHash = sync.OnceValue(func() string {
-	h, err := agent.HashPIN("1234")
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
 
 func newFixture(t testing.TB) *fixture { return newFixtureRules(t, true) }
 
@@ -219,53 +61,34 @@ func newFixture(t testing.TB) *fixture { return newFixtureRules(t, true) }
 func newFixtureRules(t testing.TB, withRules bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := &fixedClock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, agent.ChinaTime)}
+	clk := agenttest.NewClock(agenttest.Start)
 	// Quiet logs: the store's migration line and the theme's font line
 	// would split a benchmark's result line on stdout.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	prevLog := slog.Default()
 	slog.SetDefault(quiet)
 	t.Cleanup(func() { slog.SetDefault(prevLog) })
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "terminal.db"), store.Options{AllowPlaintextForTests: true, Clock: clk, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rules := agent.DefaultRules()
 	for i := range rules.Categories {
 		if rules.Categories[i].Category == agent.CatFridge {
 			rules.Categories[i].TradeInRequired = true
 		}
 	}
+	o := agenttest.StoreOptions{Clock: clk, Logger: quiet, Products: []agent.Product{fridge, phone},
+		Staff: []agent.Staff{{ID: "C1", Name: "张三", Role: agent.RoleClerk}, {ID: "M1", Name: "王五", Role: agent.RoleManager},
+			{ID: "R1", Name: "李四", Role: agent.RoleRecycler}, {ID: "F1", Name: "赵六", Role: agent.RoleSupport}}}
 	if withRules {
-		if err := st.SaveRules(ctx, rules); err != nil {
-			t.Fatal(err)
-		}
+		o.Rules = &rules
 	}
-	if err := st.StageLibraryPage(ctx, 0, 1, []agent.Product{fridge, phone}, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CommitLibrary(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []agent.Staff{{ID: "C1", Name: "张三", Role: agent.RoleClerk}, {ID: "M1", Name: "王五", Role: agent.RoleManager},
-		{ID: "R1", Name: "李四", Role: agent.RoleRecycler}, {ID: "F1", Name: "赵六", Role: agent.RoleSupport}} {
-		s.PINHash, s.Active = pinHash(), true
-		if err := st.SaveStaff(ctx, s, agent.AuditEntry{At: clk.Now(), Actor: "system", Action: "staff.seed", Subject: s.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	plat := &memPlatform{clock: clk, pub: pub, rules: rules, products: map[string]agent.Product{fridge.Barcode: fridge, phone.Barcode: phone},
-		sns: map[string]agent.SNStatus{}, vouchers: map[string]string{}, tries: map[string]agent.VoucherFrozen{}}
-	f := &fixture{t: t, ctx: ctx, clock: clk, store: st, priv: priv, platform: plat,
-		printer: &storePrinter{jobs: st, clock: clk}, steps: make(chan struct{}, 64)}
+	st := agenttest.OpenStore(t, o)
+	codes := agenttest.NewIssuer(t, clk)
+	plat := agenttest.NewPlatform(clk, codes.Pub, rules, []agent.Product{fridge, phone})
+	f := &fixture{t: t, ctx: ctx, clock: clk, store: st, codes: codes, platform: plat,
+		printer: agenttest.NewStorePrinter(st, clk), steps: make(chan struct{}, 64)}
+	var err error
 	f.term, err = agent.NewTerminal(agent.Deps{Store: st, Outbox: st, Library: st, Printer: f.printer, Platform: plat, Clock: clk,
 		Info:        agent.StoreInfo{MerchantNo: "M100", TerminalNo: "T0001", StoreName: "朝阳门店", CountyCode: "110105"},
-		PlatformKey: pub, PhotosDir: t.TempDir(), Logger: quiet})
+		PlatformKey: codes.Pub, PhotosDir: t.TempDir(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,17 +167,10 @@ func (f *fixture) scan(value string, steps int) {
 	f.wait(steps)
 }
 
-// code returns a signed consumer code for cat.
+// code returns a signed consumer code for cat, valid for a day.
 func (f *fixture) code(cat agent.Category) string {
 	f.t.Helper()
-	f.vseq++
-	now := f.clock.Now()
-	c, err := agent.SignConsumerCode(agent.ConsumerClaims{VID: fmt.Sprintf("V%04d", f.vseq), Cat: cat, Reg: "110000",
-		Iat: now.Unix(), Exp: now.Add(24 * time.Hour).Unix(), CRef: fmt.Sprintf("CR%04d", f.vseq)}, f.priv)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return c
+	return f.codes.Code(f.t, cat, 24*time.Hour)
 }
 
 // texts lists every visible text drawn in the window, overlays included.

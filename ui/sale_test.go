@@ -80,7 +80,7 @@ func TestClerkOnlineSaleByScansAndKeys(t *testing.T) {
 	if len(items) != 1 || items[0].OrderNo != s.OrderNo || items[0].Kind != agent.OutboxSaleCommit {
 		t.Fatalf("outbox %+v", items)
 	}
-	if recs := f.printer.receipts(); len(recs) != 1 || recs[0].Sale == nil || recs[0].Sale.OrderNo != s.OrderNo {
+	if recs := f.printer.Receipts(); len(recs) != 1 || recs[0].Sale == nil || recs[0].Sale.OrderNo != s.OrderNo {
 		t.Fatalf("receipts %+v", recs)
 	}
 	f.mustShow(i18n.T("sale.committed", s.OrderNo))
@@ -100,7 +100,7 @@ func TestClerkOnlineSaleByScansAndKeys(t *testing.T) {
 // queued sale and the pending offline subsidy.
 func TestClerkOfflineSale(t *testing.T) {
 	f := newFixture(t)
-	f.platform.setDown(true)
+	f.platform.SetDown(true)
 	f.term.SetOnline(false)
 	m := f.open()
 	f.login("C1", "1234")
@@ -184,10 +184,7 @@ func TestWizardRefusalsKeepTheStep(t *testing.T) {
 	f.focused().(interface{ SetText(string) }).SetText(phone.Barcode)
 	f.key(fyne.KeyReturn)
 	f.wait(1)
-	f.platform.mu.Lock()
-	sn := imei("86012345678902")
-	f.platform.sns[sn] = agent.SNSellable
-	f.platform.mu.Unlock()
+	sn := f.platform.SetSN(imei("86012345678902"), agent.SNSellable)
 	f.typeText(sn)
 	f.key(fyne.KeyReturn)
 	f.wait(1)

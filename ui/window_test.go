@@ -23,16 +23,12 @@ func TestPrintFailedKeepsTheSale(t *testing.T) {
 	f := newFixture(t)
 	m := f.open()
 	f.login("C1", "1234")
-	f.printer.mu.Lock()
-	f.printer.fail = true
-	f.printer.mu.Unlock()
+	f.printer.SetBroken(true)
 
 	f.scan(f.code(agent.CatPhone), 1)
 	f.scan(phone.Barcode, 1)
 	sn := imei("86012345678903")
-	f.platform.mu.Lock()
-	f.platform.sns[sn] = agent.SNSellable
-	f.platform.mu.Unlock()
+	f.platform.SetSN(sn, agent.SNSellable)
 	f.scan(sn, 1)
 	f.typeText("3999")
 	f.key(fyne.KeyReturn)
@@ -49,9 +45,7 @@ func TestPrintFailedKeepsTheSale(t *testing.T) {
 
 	// A job the spooler could not print: the status bar counts it and its
 	// button opens the dialog, where the clerk retries it.
-	f.printer.mu.Lock()
-	f.printer.fail = false
-	f.printer.mu.Unlock()
+	f.printer.SetBroken(false)
 	job, err := f.printer.PrintReceipt(f.ctx, agent.Receipt{Kind: agent.ReceiptSale, Sale: &sales[0], Reprint: true})
 	if err != nil {
 		t.Fatal(err)

@@ -15,38 +15,22 @@ import (
 	"time"
 
 	"tradein/agent"
+	"tradein/agent/agenttest"
 	"tradein/cmd/platform-sim/sim"
 	"tradein/sync/api"
 	"tradein/sync/api/apitest"
 	"tradein/sync/client"
 )
 
-// fakeClock is a settable clock shared by the platform and the client, so
-// freeze expiry and signature skew are tested without sleeping.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // testEnv is a platform-sim on a loopback listener and an enrolled client
 // whose every answer is validated against openapi.yaml.
 type testEnv struct {
-	t     testing.TB
-	srv   *sim.Server
-	url   string
-	clock *fakeClock
+	t   testing.TB
+	srv *sim.Server
+	url string
+	// clock is shared by the platform and the client, so freeze expiry
+	// and signature skew are tested without sleeping.
+	clock *agenttest.Clock
 	val   *apitest.Validator
 	c     *client.Client
 	enr   api.EnrollResponse
@@ -56,7 +40,7 @@ var validator = sync.OnceValues(apitest.Load)
 
 func startEnv(t testing.TB, cfg client.Config) *testEnv {
 	t.Helper()
-	clock := &fakeClock{now: time.Date(2026, 5, 1, 10, 0, 0, 0, agent.ChinaTime)}
+	clock := agenttest.NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, agent.ChinaTime))
 	srv, err := sim.Open(context.Background(), sim.Config{
 		DBPath: filepath.Join(t.TempDir(), "platform.db"),
 		Clock:  clock,

@@ -40,7 +40,7 @@ func TestManagerRefundsACommittedSale(t *testing.T) {
 
 	// Reprint: a new receipt marked as a reprint.
 	test.Tap(st.reprint)
-	if r := f.printer.last(); r.Kind != agent.ReceiptSale || !r.Reprint {
+	if r := f.printer.Last(); r.Kind != agent.ReceiptSale || !r.Reprint {
 		t.Fatalf("reprint receipt %s reprint=%v", r.Kind, r.Reprint)
 	}
 	if !strings.Contains(st.msg.Text, "重打印") {
@@ -62,7 +62,7 @@ func TestManagerRefundsACommittedSale(t *testing.T) {
 	if err != nil || got.State != agent.SaleRefunded || got.RefundReason != "屏幕坏点" {
 		t.Fatalf("after refund: %s %q %v", got.State, got.RefundReason, err)
 	}
-	if r := f.printer.last(); r.Kind != agent.ReceiptRefund || r.Reprint {
+	if r := f.printer.Last(); r.Kind != agent.ReceiptRefund || r.Reprint {
 		t.Fatalf("refund receipt %s", r.Kind)
 	}
 	if !hasText(labels(st.list), "已退款") || hasText(labels(st.list), "已完成") {
@@ -211,7 +211,7 @@ func TestDailyReportTotalsAndChart(t *testing.T) {
 func TestDailyReportPrints(t *testing.T) {
 	f, r := reportFixture(t)
 	r.print()
-	if rec := f.printer.last(); rec.Kind != agent.ReceiptDaily || rec.Daily == nil || rec.Daily.SubsidyFen != 1799_99 {
+	if rec := f.printer.Last(); rec.Kind != agent.ReceiptDaily || rec.Daily == nil || rec.Daily.SubsidyFen != 1799_99 {
 		t.Fatalf("printed %+v", rec.Kind)
 	}
 	if !strings.Contains(r.msg.Text, "J") {
@@ -444,8 +444,8 @@ func TestPrintProblemsRetryAndSkip(t *testing.T) {
 	b := f.sell(tv, agent.Yuan(4000))
 	jobA, _ := mgr.Reprint(f.ctx, a.OrderNo)
 	jobB, _ := mgr.Reprint(f.ctx, b.OrderNo)
-	f.printer.fail(t, jobA, "printer reports PAPER_OUT")
-	f.printer.fail(t, jobB, "write /dev/ttyUSB0: input/output error")
+	f.printer.Fail(t, jobA, "printer reports PAPER_OUT")
+	f.printer.Fail(t, jobB, "write /dev/ttyUSB0: input/output error")
 
 	test.NewTempApp(t)
 	w := test.NewWindow(nil)
@@ -525,9 +525,7 @@ func TestRefundWhoseReceiptCannotBeQueuedIsStillShownAsRefunded(t *testing.T) {
 	sc, _ := f.show(f.login("M1"))
 	st := sc.sales
 	st.list.Select(0)
-	f.printer.mu.Lock()
-	f.printer.broken = true
-	f.printer.mu.Unlock()
+	f.printer.SetBroken(true)
 	test.Tap(st.reprint)
 	if st.msg.Text != i18n.T("err.PRINT_FAILED") {
 		t.Fatalf("failed reprint shown as %q", st.msg.Text)

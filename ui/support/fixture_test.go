@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"tradein/agent"
+	"tradein/agent/agenttest"
 	"tradein/agent/store"
 	"tradein/ui/i18n"
 )
@@ -174,21 +175,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "terminal.db"), store.Options{AllowPlaintextForTests: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	h, err := agent.HashPIN("1234")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []agent.Staff{{ID: "F1", Name: "赵六", Role: agent.RoleSupport}, {ID: "M1", Name: "王五", Role: agent.RoleManager}} {
-		s.PINHash, s.Active = h, true
-		if err := st.SaveStaff(ctx, s, agent.AuditEntry{At: time.Now(), Actor: "system", Action: "staff.seed", Subject: s.ID}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := agenttest.OpenStore(t, agenttest.StoreOptions{
+		Staff: []agent.Staff{{ID: "F1", Name: "赵六", Role: agent.RoleSupport}, {ID: "M1", Name: "王五", Role: agent.RoleManager}}})
 	term, err := agent.NewTerminal(agent.Deps{Store: st, Library: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
