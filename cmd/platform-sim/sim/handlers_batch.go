@@ -188,28 +188,11 @@ func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Tr
 	if err != nil {
 		return res, err
 	}
-	if fz, term, found, err := activeFreeze(ctx, tx, v.ID, now); err != nil {
-		return res, err
-	} else if found && term != c.terminal.No {
-		return res, agent.Errorf(agent.CodeVoucherUsed, "voucher %s is frozen by another sale", v.ID)
-	} else if found {
-		if _, err := tx.ExecContext(ctx, "UPDATE freezes SET status = ? WHERE frozen_no = ?", freezeCancelled, fz); err != nil {
-			return res, err
-		}
-	}
-	p, err := loadProduct(ctx, tx, it.Product.Barcode)
-	if err != nil {
+	if err := supersedeFreeze(ctx, tx, c.terminal.No, v.ID, now); err != nil {
 		return res, err
 	}
-	if err := matchLibrary(it.Product, p); err != nil {
-		return res, err
-	}
-	rules, err := s.rules(tx, c)
-	if err != nil {
-		return res, err
-	}
-	subsidy, _, err := s.check(ctx, tx, rules, saleCheck{Terminal: c.terminal, Voucher: v, Product: p,
-		Category: it.Product.Category, AmountFen: it.Amounts.FinalPriceFen, SN: it.SN,
+	p, subsidy, err := s.checkRecord(ctx, tx, c, it.Product, saleCheck{Terminal: c.terminal, Voucher: v,
+		AmountFen: it.Amounts.FinalPriceFen, SN: it.SN,
 		TradeInKnown: true, HasTradeIn: it.TradeIn != nil, At: it.TransTime})
 	if err != nil {
 		return res, err

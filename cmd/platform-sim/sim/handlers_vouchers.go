@@ -39,14 +39,8 @@ func (s *Server) handleTry(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if fz, term, found, err := activeFreeze(ctx, tx, v.ID, now); err != nil {
+		if err := supersedeFreeze(ctx, tx, c.terminal.No, v.ID, now); err != nil {
 			return nil, err
-		} else if found && term != c.terminal.No {
-			return nil, agent.Errorf(agent.CodeVoucherUsed, "voucher %s is frozen by another sale", v.ID)
-		} else if found {
-			if _, err := tx.ExecContext(ctx, "UPDATE freezes SET status = ? WHERE frozen_no = ?", freezeCancelled, fz); err != nil {
-				return nil, err
-			}
 		}
 		p, err := loadProduct(ctx, tx, req.Barcode)
 		if err != nil {
@@ -200,19 +194,8 @@ func (s *Server) handleCommit(c *call) (any, error) {
 		if v.Status == voucherUsed {
 			return nil, agent.Errorf(agent.CodeVoucherUsed, "voucher %s is already redeemed", v.ID)
 		}
-		p, err := loadProduct(ctx, tx, req.Product.Barcode)
-		if err != nil {
-			return nil, err
-		}
-		if err := matchLibrary(req.Product, p); err != nil {
-			return nil, err
-		}
-		rules, err := s.rules(tx, c)
-		if err != nil {
-			return nil, err
-		}
-		subsidy, _, err := s.check(ctx, tx, rules, saleCheck{Terminal: c.terminal, Voucher: v, Product: p,
-			Category: req.Product.Category, AmountFen: req.Amounts.FinalPriceFen, SN: req.SN,
+		p, subsidy, err := s.checkRecord(ctx, tx, c, req.Product, saleCheck{Terminal: c.terminal, Voucher: v,
+			AmountFen: req.Amounts.FinalPriceFen, SN: req.SN,
 			TradeInKnown: true, HasTradeIn: req.TradeIn != nil, At: now, ExceptFreeze: req.FrozenNo})
 		if err != nil {
 			return nil, err

@@ -193,6 +193,45 @@ func activeFreeze(ctx context.Context, q querier, voucherID string, now time.Tim
 	return frozenNo, terminalNo, err == nil, err
 }
 
+// supersedeFreeze makes way for a new sale of the voucher: a freeze by
+// another terminal is VOUCHER_USED; this terminal's own active freeze is
+// cancelled, as the new sale replaces it.
+func supersedeFreeze(ctx context.Context, tx querier, terminalNo, voucherID string, now time.Time) error {
+	fz, term, found, err := activeFreeze(ctx, tx, voucherID, now)
+	switch {
+	case err != nil:
+		return err
+	case found && term != terminalNo:
+		return agent.Errorf(agent.CodeVoucherUsed, "voucher %s is frozen by another sale", voucherID)
+	case found:
+		_, err := tx.ExecContext(ctx, "UPDATE freezes SET status = ? WHERE frozen_no = ?", freezeCancelled, fz)
+		return err
+	}
+	return nil
+}
+
+// checkRecord checks a sale about to be recorded (a commit or an offline
+// transaction): the product ref names must be the library's, and sc must
+// pass every rule. sc's Product and Category are filled from the library
+// and ref. It returns the library's product and the subsidy the platform
+// computes; the caller compares that with the subsidy the terminal sent.
+func (s *Server) checkRecord(ctx context.Context, tx querier, c *call, ref api.ProductRef, sc saleCheck) (agent.Product, agent.Fen, error) {
+	p, err := loadProduct(ctx, tx, ref.Barcode)
+	if err != nil {
+		return p, 0, err
+	}
+	if err := matchLibrary(ref, p); err != nil {
+		return p, 0, err
+	}
+	rules, err := s.rules(tx, c)
+	if err != nil {
+		return p, 0, err
+	}
+	sc.Product, sc.Category = p, ref.Category
+	subsidy, _, err := s.check(ctx, tx, rules, sc)
+	return p, subsidy, err
+}
+
 // saleCheck is what the platform checks for any subsidised sale: a try, a
 // commit or an offline transaction.
 type saleCheck struct {
