@@ -135,42 +135,42 @@ func (c *Client) RefundVoucher(ctx context.Context, r api.RefundRequest) (api.Re
 // TransactionsBatch reports offline-captured sales; the result has one
 // verdict per item, in order.
 func (c *Client) TransactionsBatch(ctx context.Context, b api.TransactionBatch) (api.BatchResult, error) {
-	const op = "POST /v1/transactions/batch"
-	if b.RequestNo == "" {
-		return api.BatchResult{}, missingRequestNo(op, "batch")
-	}
+	itemNos := make([]string, len(b.Items))
 	for i, it := range b.Items {
-		if it.RequestNo == "" {
-			return api.BatchResult{}, missingRequestNo(op, fmt.Sprintf("item %d", i))
-		}
+		itemNos[i] = it.RequestNo
 	}
-	var out api.BatchResult
-	if err := c.do(ctx, request{method: http.MethodPost, target: "/v1/transactions/batch", signed: true, body: b}, &out); err != nil {
-		return api.BatchResult{}, err
-	}
-	if len(out.Items) != len(b.Items) {
-		return api.BatchResult{}, platformDown(op, fmt.Errorf("%d verdicts for %d items", len(out.Items), len(b.Items)))
-	}
-	return out, nil
+	return c.postBatch(ctx, "/v1/transactions/batch", b.RequestNo, itemNos, b)
 }
 
 // PickupsBatch reports recycler pickups; one verdict per item, in order.
 func (c *Client) PickupsBatch(ctx context.Context, b api.PickupBatch) (api.BatchResult, error) {
-	const op = "POST /v1/pickups/batch"
-	if b.RequestNo == "" {
+	itemNos := make([]string, len(b.Items))
+	for i, it := range b.Items {
+		itemNos[i] = it.RequestNo
+	}
+	return c.postBatch(ctx, "/v1/pickups/batch", b.RequestNo, itemNos, b)
+}
+
+// postBatch posts the batch body, whose request_no is batchNo and whose
+// items carry itemNos, to target. Every request_no must be set; an answer
+// without exactly one verdict per item is PLATFORM_DOWN, as any answer
+// the client cannot use.
+func (c *Client) postBatch(ctx context.Context, target, batchNo string, itemNos []string, body any) (api.BatchResult, error) {
+	op := "POST " + target
+	if batchNo == "" {
 		return api.BatchResult{}, missingRequestNo(op, "batch")
 	}
-	for i, it := range b.Items {
-		if it.RequestNo == "" {
+	for i, no := range itemNos {
+		if no == "" {
 			return api.BatchResult{}, missingRequestNo(op, fmt.Sprintf("item %d", i))
 		}
 	}
 	var out api.BatchResult
-	if err := c.do(ctx, request{method: http.MethodPost, target: "/v1/pickups/batch", signed: true, body: b}, &out); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, target: target, signed: true, body: body}, &out); err != nil {
 		return api.BatchResult{}, err
 	}
-	if len(out.Items) != len(b.Items) {
-		return api.BatchResult{}, platformDown(op, fmt.Errorf("%d verdicts for %d items", len(out.Items), len(b.Items)))
+	if len(out.Items) != len(itemNos) {
+		return api.BatchResult{}, platformDown(op, fmt.Errorf("%d verdicts for %d items", len(out.Items), len(itemNos)))
 	}
 	return out, nil
 }
