@@ -4,6 +4,10 @@ SHELL      := /bin/bash
 GO         ?= go
 export LANG ?= C.UTF-8
 export CGO_ENABLED := 1
+# Every build is PIE, like the binaries the .deb ships (lintian wants PIE):
+# one set of compiled packages serves vet, tests, the smoke test's app build
+# and the packaging tests, which halves a cold `make test` (9 -> 5 min).
+export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie)
 
 # Fyne's cgo build (GLFW) and the test tools: Xvfb for the real-window smoke
 # test (xdotool types into it, ImageMagick takes screenshots), socat for pty
