@@ -3,6 +3,7 @@
 package theme
 
 import (
+	_ "embed"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,27 +19,12 @@ import (
 // (.ttf, .otf or .ttc) to use instead of the search below.
 const FontEnv = "TRADEIN_FONT"
 
-// Candidate font files, most preferred first. A collection is searched for
-// a Simplified Chinese face. Windows packaging ships a font in a "fonts"
-// folder next to the executable, which is searched before these.
-var (
-	// Droid Sans Fallback comes first: a 4 MB single font that Fyne parses
-	// as it is, where a face of Noto Sans CJK adds about 15 MB to the idle
-	// memory of the app (measured with BenchmarkIdleRSS: 223 MB with the
-	// Noto regular and bold faces, 190 MB with Droid alone).
-	regularCandidates = []string{
-		"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-		"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-		"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-		"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-		`C:\Windows\Fonts\msyh.ttc`,
-		`C:\Windows\Fonts\simhei.ttf`,
-	}
-	boldCandidates = []string{
-		"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-		`C:\Windows\Fonts\msyhbd.ttc`,
-	}
-)
+// boldCandidates are the bold faces matching a Noto CJK or YaHei regular
+// face chosen with TRADEIN_FONT.
+var boldCandidates = []string{
+	"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+	`C:\Windows\Fonts\msyhbd.ttc`,
+}
 
 // scFamily is the face wanted from collections: Noto's and Microsoft
 // YaHei's Simplified Chinese faces have "SC" or "YaHei" in their family
@@ -53,23 +39,33 @@ type Theme struct {
 	Source string
 }
 
-// New returns the terminal theme. When no CJK font is found it logs a
-// warning and keeps Fyne's font; Fyne then falls back to system fonts per
-// glyph, which still covers Chinese on most systems.
+// embeddedFont is the Simplified Chinese face of Noto Sans CJK (SIL OFL
+// 1.1) cut down to GB2312's 7,445 characters (6,763 hanzi), ASCII and the
+// symbols the screens use (see fonts/README.md). go-text parses every glyph
+// of a font when Fyne first measures text: a full CJK font costs 40+ MB of
+// heap for that. Characters outside the subset (a rare hanzi in a product
+// name) are drawn by Fyne's per-glyph fallback from the system fonts.
+//
+//go:embed fonts/NotoSansCJKsc-GB2312.otf
+var embeddedFont []byte
+
+const embeddedFontName = "NotoSansCJKsc-GB2312.otf"
+
+// New returns the terminal theme. Its text font is, in order: the file
+// named by TRADEIN_FONT, a font in a "fonts" folder next to the
+// executable, else the embedded GB2312 subset. A bold CJK face is loaded
+// only to match a Noto CJK or YaHei regular face; otherwise bold text uses
+// the regular face rather than paying for a second CJK font.
 func New() *Theme {
 	t := &Theme{Theme: theme.DefaultTheme()}
-	reg, src, err := findFont(os.Getenv(FontEnv), regularCandidates)
+	reg, src, err := findFont(os.Getenv(FontEnv))
 	if err != nil {
-		slog.Warn("no CJK font found; Chinese may render with system fallback fonts", "err", err)
-		t.Source = "fyne default"
-		return t
+		reg, src = fyne.NewStaticResource(embeddedFontName, embeddedFont), "embedded "+embeddedFontName
 	}
 	t.regular, t.Source = reg, src
-	// A bold face is loaded only to match a regular face of the same
-	// family: Droid has none, and bold text then uses the regular face
-	// rather than paying for a second CJK font.
-	if strings.Contains(src, "NotoSansCJK") || strings.Contains(src, "msyh") {
-		if b, _, err := findFont("", boldCandidates); err == nil {
+	chosen := !strings.HasPrefix(src, "embedded ")
+	if chosen && (strings.Contains(src, "NotoSansCJK") || strings.Contains(src, "msyh")) {
+		if b, _, err := findFont("", boldCandidates...); err == nil {
 			t.bold = b
 		}
 	}
@@ -91,12 +87,12 @@ func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
 
 // findFont loads the first usable font of: the explicit path, the fonts
 // folder next to the executable, then the candidates.
-func findFont(explicit string, candidates []string) (fyne.Resource, string, error) {
+func findFont(explicit string, candidates ...string) (fyne.Resource, string, error) {
 	var paths []string
 	if explicit != "" {
 		paths = append(paths, explicit)
 	}
-	if exe, err := os.Executable(); err == nil && len(candidates) > 0 && candidates[0] == regularCandidates[0] {
+	if exe, err := os.Executable(); err == nil {
 		for _, pat := range []string{"*.ttf", "*.otf", "*.ttc"} {
 			m, _ := filepath.Glob(filepath.Join(filepath.Dir(exe), "fonts", pat))
 			paths = append(paths, m...)
@@ -117,7 +113,7 @@ func findFont(explicit string, candidates []string) (fyne.Resource, string, erro
 			errs = append(errs, err.Error())
 		}
 	}
-	return nil, "", fmt.Errorf("no CJK font among %d candidates %v", len(paths), errs)
+	return nil, "", fmt.Errorf("no font among %d candidates %v", len(paths), errs)
 }
 
 // LoadFont reads a font file; from a collection it extracts the
