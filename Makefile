@@ -15,7 +15,7 @@ export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie)
 # osslsigncode check the .deb and Authenticode signing in packaging/packagetest.
 BUILD_DEPS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk fonts-droid-fallback \
+TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk \
               lintian osslsigncode openssl desktop-file-utils
 PKG_DEPS   := nsis p7zip-full lintian gcc-mingw-w64-x86-64 osslsigncode
 
