@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"tradein/agent/store"
+	"tradein/cmd/tradein-terminal/wiring"
 )
 
 // runBackup writes a consistent copy of the database with VACUUM INTO
@@ -101,20 +102,20 @@ func (c *cli) runRestore(ctx context.Context, args []string) error {
 		return fmt.Errorf("backup file: %w", err)
 	}
 	w := c.env.Stdout
-	lock, err := tryLock(c.lockPath())
+	lock, err := wiring.LockDataDir(c.lockPath())
 	switch {
-	case errors.Is(err, errLocked) && !*force:
+	case errors.Is(err, wiring.ErrDataDirLocked) && !*force:
 		fmt.Fprintf(c.env.Stderr, "恢复被拒绝 RESTORE REFUSED: the terminal app is running (it holds %s).\n"+
 			"Close the app (关闭收银程序) and run restore again. The app keeps the database open and would go on\n"+
 			"writing into the file being replaced. --force restores anyway; the app must then be restarted at once.\n",
 			c.lockPath())
 		return errProblem
-	case errors.Is(err, errLocked):
+	case errors.Is(err, wiring.ErrDataDirLocked):
 		fmt.Fprintln(c.env.Stderr, "WARNING: --force: the app is running; restart it right after the restore.")
 	case err != nil:
 		return err
 	default:
-		defer lock.release()
+		defer lock.Release()
 	}
 	// Restore verifies src (integrity_check, audit chain) before touching
 	// anything and keeps the current database as backups/terminal-pre-restore-<time>.db.

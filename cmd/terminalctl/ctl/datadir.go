@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"tradein/agent"
 	"tradein/agent/store"
+	"tradein/cmd/tradein-terminal/wiring"
 )
 
-// lockPath is the app's data-directory lock (wiring holds it while the
-// app runs; wiring.Layout does not name it, app.go does).
-func (c *cli) lockPath() string { return filepath.Join(c.layout.Dir, "terminal.lock") }
+// lockPath is the app's data-directory lock (the app holds it while it
+// runs; wiring.LockDataDir takes it).
+func (c *cli) lockPath() string { return c.layout.Lock }
 
 // errNoDatabase is returned when the data directory has no terminal.db:
 // terminalctl never creates one (a wrong --data-dir must not look like an
@@ -91,13 +91,13 @@ func (c *cli) appRunning() (bool, error) {
 	if !exists(c.layout.DB) {
 		return false, nil
 	}
-	l, err := tryLock(c.lockPath())
-	if errors.Is(err, errLocked) {
+	l, err := wiring.LockDataDir(c.lockPath())
+	if errors.Is(err, wiring.ErrDataDirLocked) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	l.release()
+	l.Release()
 	return false, nil
 }

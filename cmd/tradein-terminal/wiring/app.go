@@ -67,7 +67,7 @@ type Options struct {
 type App struct {
 	opt    Options
 	layout Layout
-	lock   *dataDirLock
+	lock   *DataDirLock
 	clock  agent.Clock
 	log    *slog.Logger
 	logs   *LogFile
@@ -136,7 +136,7 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 			a.Close()
 		}
 	}()
-	if a.lock, err = lockDataDir(filepath.Join(abs, "terminal.lock")); err != nil {
+	if a.lock, err = LockDataDir(a.layout.Lock); err != nil {
 		return nil, err
 	}
 
@@ -492,6 +492,6 @@ func (a *App) Close() error {
 		errs = append(errs, a.logs.Close())
 		a.logs = nil
 	}
-	a.lock.release()
+	a.lock.Release()
 	return errors.Join(errs...)
 }

@@ -159,17 +159,17 @@ func TestLogFileRotatesAndTails(t *testing.T) {
 
 func TestOneAppPerDataDirectory(t *testing.T) {
 	dir := t.TempDir()
-	l, err := lockDataDir(filepath.Join(dir, "terminal.lock"))
+	l, err := LockDataDir(filepath.Join(dir, "terminal.lock"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lockDataDir(filepath.Join(dir, "terminal.lock")); err == nil || !strings.Contains(err.Error(), "already running") {
+	if _, err := LockDataDir(filepath.Join(dir, "terminal.lock")); err == nil || !strings.Contains(err.Error(), "already running") {
 		t.Fatalf("second lock: %v, want refused", err)
 	}
-	l.release()
-	l2, err := lockDataDir(filepath.Join(dir, "terminal.lock"))
+	l.Release()
+	l2, err := LockDataDir(filepath.Join(dir, "terminal.lock"))
 	if err != nil {
 		t.Fatalf("after release: %v", err)
 	}
-	l2.release()
+	l2.Release()
 }

@@ -9,15 +9,20 @@ import (
 // errLocked is returned by lockFile when another process holds the lock.
 var errLocked = errors.New("locked by another process")
 
-// dataDirLock holds terminal.lock in the data directory for the App's
-// lifetime. Two apps on one data directory would both drain the outbox and
+// ErrDataDirLocked matches (errors.Is) the error of LockDataDir when
+// another process — the app, or terminalctl during a restore — holds the
+// data directory's lock.
+var ErrDataDirLocked = errors.New("data directory in use")
+
+// DataDirLock holds terminal.lock in the data directory: the app holds it
+// for its lifetime, terminalctl while it restores a backup. Two apps on one data directory would both drain the outbox and
 // both print every queued receipt; the second start is refused instead.
 // The OS releases the lock when the process dies, so a crash never leaves
 // a stale lock behind.
-type dataDirLock struct{ f *os.File }
+type DataDirLock struct{ f *os.File }
 
-// lockDataDir takes the lock or says who to look for.
-func lockDataDir(path string) (*dataDirLock, error) {
+// LockDataDir takes the lock at path without waiting, or says who to look for.
+func LockDataDir(path string) (*DataDirLock, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("data directory lock: %w", err)
@@ -25,16 +30,16 @@ func lockDataDir(path string) (*dataDirLock, error) {
 	if err := lockFile(f); err != nil {
 		f.Close()
 		if errors.Is(err, errLocked) {
-			return nil, fmt.Errorf("another tradein-terminal is already running with this data directory (%s); "+
-				"close it first (a second copy would print receipts twice)", path)
+			return nil, fmt.Errorf("%w: another tradein-terminal is already running with this data directory (%s); "+
+				"close it first (a second copy would print receipts twice)", ErrDataDirLocked, path)
 		}
 		return nil, fmt.Errorf("data directory lock: %w", err)
 	}
-	return &dataDirLock{f: f}, nil
+	return &DataDirLock{f: f}, nil
 }
 
-// release drops the lock.
-func (l *dataDirLock) release() {
+// Release drops the lock. Safe on a nil lock and more than once.
+func (l *DataDirLock) Release() {
 	if l != nil && l.f != nil {
 		unlockFile(l.f)
 		l.f.Close()

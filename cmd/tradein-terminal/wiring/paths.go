@@ -30,6 +30,7 @@ type Layout struct {
 	Log        string
 	Photos     string
 	Backups    string
+	Lock       string // terminal.lock (LockDataDir)
 }
 
 // NewLayout returns the layout of the data directory dir.
@@ -44,6 +45,7 @@ func NewLayout(dir string) Layout {
 		Log:        filepath.Join(dir, "logs", "terminal.log"),
 		Photos:     filepath.Join(dir, "photos"),
 		Backups:    filepath.Join(dir, "backups"),
+		Lock:       filepath.Join(dir, "terminal.lock"),
 	}
 }
 
