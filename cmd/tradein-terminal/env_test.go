@@ -3,10 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +11,7 @@ import (
 	"time"
 
 	"tradein/cmd/platform-sim/sim"
+	"tradein/cmd/platform-sim/sim/simtest"
 	"tradein/cmd/tradein-terminal/wiring"
 	"tradein/devices/devsim"
 	"tradein/devices/escpos"
@@ -43,23 +40,8 @@ type world struct {
 
 func newWorld(tb testing.TB) *world {
 	tb.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := sim.Open(context.Background(), sim.Config{DBPath: filepath.Join(tb.TempDir(), "platform.db"), Logger: quiet})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(l)
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(ctx)
-		srv.Close()
-	})
+	srv := simtest.Open(tb, sim.Config{})
+	url := simtest.Serve(tb, srv.Handler())
 	devDir := tb.TempDir()
 	sc, err := devsim.NewScanner(devsim.ScannerConfig{Link: filepath.Join(devDir, "scanner")})
 	if err != nil {
@@ -73,7 +55,7 @@ func newWorld(tb testing.TB) *world {
 	}
 	tb.Cleanup(func() { pr.Close() })
 
-	w := &world{platform: srv, url: "http://" + l.Addr().String(), scanner: sc, printer: pr,
+	w := &world{platform: srv, url: url, scanner: sc, printer: pr,
 		dataDir: tb.TempDir(), bin: appBinary(tb)}
 	c := wiring.DefaultConfig()
 	c.PlatformURL = w.url

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +15,7 @@ import (
 
 	"tradein/agent"
 	"tradein/cmd/platform-sim/sim"
+	"tradein/cmd/platform-sim/sim/simtest"
 	"tradein/cmd/tradein-terminal/wiring"
 	"tradein/devices/devsim"
 	"tradein/devices/escpos"
@@ -123,18 +122,12 @@ type platform struct {
 
 func startPlatform(t testing.TB) *platform {
 	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := sim.Open(context.Background(), sim.Config{DBPath: filepath.Join(t.TempDir(), "platform.db"), Logger: quiet})
-	if err != nil {
-		t.Fatalf("open platform-sim: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &platform{srv: srv, url: "http://" + l.Addr().String()}
+	srv := simtest.Open(t, sim.Config{})
+	p := &platform{srv: srv}
 	h := srv.Handler()
-	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// A platform that is "down" drops every connection, as an unplugged
+	// network would.
+	p.url = simtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p.down.Load() {
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				conn.Close()
@@ -142,14 +135,7 @@ func startPlatform(t testing.TB) *platform {
 			return
 		}
 		h.ServeHTTP(w, r)
-	})}
-	go hs.Serve(l)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(ctx)
-		srv.Close()
-	})
+	}))
 	return p
 }
 

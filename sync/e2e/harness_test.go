@@ -18,6 +18,7 @@ import (
 	"tradein/agent/backoff"
 	"tradein/agent/store"
 	"tradein/cmd/platform-sim/sim"
+	"tradein/cmd/platform-sim/sim/simtest"
 	"tradein/sync/api"
 	"tradein/sync/client"
 	"tradein/sync/outbox"
@@ -45,29 +46,13 @@ type platform struct {
 // seeded when absent) on a loopback port until the test ends.
 func startPlatform(t testing.TB, dbPath string, cfg sim.Config) *platform {
 	t.Helper()
-	ctx := context.Background()
 	cfg.DBPath = dbPath
 	if cfg.Logger == nil {
 		cfg.Logger = quiet
 	}
-	srv, err := sim.Open(ctx, cfg)
-	if err != nil {
-		t.Fatalf("open platform-sim: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &platform{srv: srv, url: "http://" + l.Addr().String(), dbPath: dbPath}
-	hs := &http.Server{Handler: p.chaosHandler(srv.Handler()), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(quiet.Handler(), slog.LevelError)}
-	go hs.Serve(l)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(ctx)
-		srv.Close()
-	})
+	srv := simtest.Open(t, cfg)
+	p := &platform{srv: srv, dbPath: dbPath}
+	p.url = simtest.Serve(t, p.chaosHandler(srv.Handler()))
 	return p
 }
 

@@ -1,16 +1,14 @@
 package wiring
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"tradein/cmd/platform-sim/sim"
+	"tradein/cmd/platform-sim/sim/simtest"
 	"tradein/devices/devsim"
 	"tradein/devices/escpos"
 )
@@ -25,23 +23,8 @@ type platform struct {
 
 func startPlatform(t testing.TB) *platform {
 	t.Helper()
-	srv, err := sim.Open(context.Background(), sim.Config{DBPath: filepath.Join(t.TempDir(), "platform.db"), Logger: quiet})
-	if err != nil {
-		t.Fatalf("open platform-sim: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(l)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(ctx)
-		srv.Close()
-	})
-	return &platform{srv: srv, url: "http://" + l.Addr().String()}
+	srv := simtest.Open(t, sim.Config{Logger: quiet})
+	return &platform{srv: srv, url: simtest.Serve(t, srv.Handler())}
 }
 
 // devices are devsim's scanner and printer on pseudo-terminals.
