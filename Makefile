@@ -7,7 +7,10 @@ export CGO_ENABLED := 1
 # Every build is PIE, like the binaries the .deb ships (lintian wants PIE):
 # one set of compiled packages serves vet, tests, the smoke test's app build
 # and the packaging tests, which halves a cold `make test` (9 -> 5 min).
-export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie)
+# no_emoji leaves Fyne's 4 MB colour-emoji font out of the binary: the app
+# shows no emoji, and Fyne parses that font into every text style it draws
+# (13 MB of the idle RSS; BenchmarkIdleRSS in cmd/tradein-terminal).
+export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie -tags=no_emoji)
 
 # Fyne's cgo build (GLFW) and the test tools: Xvfb for the real-window smoke
 # test (xdotool types into it, ImageMagick takes screenshots), socat for pty

@@ -48,7 +48,9 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 // the platform reachable: VmRSS from /proc (target ≤ 150 MB), and its
 // anonymous part, RssAnon. Under Xvfb the file-backed part includes Mesa's
 // software renderer (libLLVM, ≈55 MB) that a PC with a GPU driver does not
-// map; RssAnon is the part the app's own code decides.
+// map; RssAnon is the part the app's own code decides. The app is built
+// with the environment's GOFLAGS: `make bench` adds -tags=no_emoji as every
+// make build does (without it Fyne's emoji font adds ≈13 MB).
 func BenchmarkIdleRSS(b *testing.B) {
 	requireX(b)
 	d := startXvfb(b)
