@@ -7,10 +7,15 @@ export CGO_ENABLED := 1
 # Every build is PIE, like the binaries the .deb ships (lintian wants PIE):
 # one set of compiled packages serves vet, tests, the smoke test's app build
 # and the packaging tests, which halves a cold `make test` (9 -> 5 min).
-# no_emoji leaves Fyne's 4 MB colour-emoji font out of the binary: the app
-# shows no emoji, and Fyne parses that font into every text style it draws
-# (13 MB of the idle RSS; BenchmarkIdleRSS in cmd/tradein-terminal).
-export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie -tags=no_emoji)
+# Fyne build tags (both Fyne's own):
+# - no_emoji leaves its 4 MB colour-emoji font out: the app shows no emoji,
+#   yet Fyne parses that font into every text style it draws (13 MB RSS).
+# - no_animations: a steady cursor, no button ripple or tab slide. The
+#   fading cursor repainted the window ~12 times a second whenever an entry
+#   had focus, i.e. all day, in software GL on a shop PC, and its garbage
+#   (0.45 MB/s) kept the heap at twice its live size.
+# BenchmarkIdleRSS / BenchmarkWorkingRSS in cmd/tradein-terminal measure them.
+export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie -tags=no_emoji,no_animations)
 
 # Fyne's cgo build (GLFW) and the test tools: Xvfb for the real-window smoke
 # test (xdotool types into it, ImageMagick takes screenshots), socat for pty

@@ -34,12 +34,20 @@ var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 // larger is a damaged or hostile file, refused instead of filling memory.
 const maxRecord = 4 << 20
 
+// recordWindow is the encoder's match window. A record is a few kB and the
+// dictionary 1.3 kB, so 64 kB loses nothing; the library's default (8 MB)
+// made each of the encoder's history buffers 8 MB, kept for the life of
+// the app (BenchmarkWorkingRSS in cmd/tradein-terminal). Frames written
+// with any window decode alike.
+const recordWindow = 64 << 10
+
 // The encoder and decoder are built once, on first use; both are safe for
 // concurrent EncodeAll / DecodeAll.
 var (
 	recordEncoder = sync.OnceValues(func() (*zstd.Encoder, error) {
 		return zstd.NewWriter(nil,
 			zstd.WithEncoderLevel(zstd.SpeedFastest),
+			zstd.WithWindowSize(recordWindow),
 			zstd.WithEncoderDictRaw(saleDictV1ID, saleDictV1),
 			zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
 			zstd.WithLowerEncoderMem(true),

@@ -10,7 +10,6 @@ import (
 
 	"tradein/agent"
 	"tradein/agent/store"
-	"tradein/cmd/platform-sim/sim"
 	"tradein/cmd/tradein-terminal/wiring"
 )
 
@@ -32,10 +31,6 @@ func TestSmokeSale(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\napp output:\n%s", err, a.output.String())
 	}
-	code, err := w.platform.IssueCode(ctx, sim.CodeRequest{Category: agent.CatPhone, Region: "110000", ValidFor: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
 	shots := artifactDir(t)
 	stamp := time.Now().Format("20060102-150405")
 	shot := func(name string) {
@@ -46,59 +41,12 @@ func TestSmokeSale(t *testing.T) {
 		}
 		t.Logf("screenshot: %s", p)
 	}
-	// settle paces the keys: the app answers keys and scans on its own
-	// goroutines, so the next key must not race ahead of the screen change
-	// it depends on. wait is the longer pause after a step that calls the
-	// platform or checks a PIN (argon2id), generous for a loaded CI
-	// machine. Neither is an assertion: the outcome is checked on the
-	// printer and in the database.
-	settle := func() { time.Sleep(300 * time.Millisecond) }
-	wait := func() { time.Sleep(1500 * time.Millisecond) }
-	keys := func(args ...string) {
-		t.Helper()
-		if _, err := d.run(ctx, "xdotool", append([]string{"key", "--delay", "30"}, args...)...); err != nil {
-			t.Fatal(err)
-		}
-		settle()
-	}
-	typ := func(s string) {
-		t.Helper()
-		if _, err := d.run(ctx, "xdotool", "type", "--delay", "30", s); err != nil {
-			t.Fatal(err)
-		}
-		settle()
-	}
-	scan := func(s string) {
-		t.Helper()
-		if err := w.scanner.Send(s); err != nil {
-			t.Fatal(err)
-		}
-		settle()
-	}
-	// Keys go through XTEST to the focused window (GLFW ignores the
-	// synthetic events xdotool sends with --window).
-	if _, err := d.run(ctx, "xdotool", "windowfocus", "--sync", win); err != nil {
-		t.Fatal(err)
-	}
-	settle()
-
+	c := clerk{tb: t, ctx: ctx, d: d, w: w}
+	c.focus(win)
 	shot("1-login")
-	typ("1001")
-	keys("Return") // Enter in the staff field moves to the PIN
-	typ("1234")
-	keys("Return")
-	wait() // PIN check, then the sale screen
+	c.login()
 	shot("2-sale")
-	scan(code.Code)
-	scan(phoneBarcode)
-	scan("SNSMOKE00001")
-	wait() // the platform's SN query
-	typ("3999")
-	keys("Return")
-	wait() // quote and the platform's voucher freeze
-	shot("3-confirmed")
-	typ("POS-SMOKE-1")
-	keys("Return") // records the payment reference and commits
+	c.sell(sale{sn: "SNSMOKE00001", price: "3999", payRef: "POS-SMOKE-1"}, func() { shot("3-confirmed") })
 
 	pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
 	printed, err := w.printer.WaitPrinted(pctx, 1)
@@ -124,9 +72,6 @@ func TestSmokeSale(t *testing.T) {
 		t.Errorf("receipt does not show order %s:\n%s", sales[0].OrderNo, text)
 	}
 }
-
-// phoneBarcode is 小米 15 in the seeded library (phone, SN required).
-const phoneBarcode = "6934177393365"
 
 // committedSales opens the app's database with its field key and lists
 // the committed sales.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -25,20 +24,15 @@ const AppID = "cn.tradein.terminal"
 func runWindow(ctx context.Context, app *wiring.App, restart <-chan struct{}) bool {
 	a := fyneapp.NewWithID(AppID)
 	log := app.Logger()
+	done := make(chan struct{})
+	defer close(done)
 	a.Lifecycle().SetOnStarted(func() {
 		log.Info("first frame", "since_start_ms", time.Since(processStart).Milliseconds())
-		// Start-up leaves tens of MB of garbage (font files parsed for the
-		// CJK fallback, the library sync, TLS and SQLite setup) that the
-		// Go heap would otherwise keep mapped until it grows again. A
-		// checkout PC runs the app all day: hand it back once, when the
-		// window has settled.
-		time.AfterFunc(2*time.Second, debug.FreeOSMemory)
+		go trimMemory(done)
 	})
 	startUI(a, app.Terminal(), app.Support(), app.Config().Lang, app.Layout().Dir)
 
 	var again atomic.Bool
-	done := make(chan struct{})
-	defer close(done)
 	go func() {
 		select {
 		case <-done:
