@@ -1,11 +1,22 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -223,4 +234,100 @@ func TestManagerRefundThroughNavigation(t *testing.T) {
 	if got.State != agent.SaleRefunded || got.RefundReason != "顾客退货" {
 		t.Fatalf("after the refund: state %s reason %q", got.State, got.RefundReason)
 	}
+}
+
+// TestRecyclerPickupWithPhoto: the recycler attaches a photo through the
+// real file dialog (Fyne's, opened by the screen's button, on a folder
+// holding one JPEG) and the pickup is stored with that photo's SHA-256.
+func TestRecyclerPickupWithPhoto(t *testing.T) {
+	f := newFixture(t)
+	sale := f.sellWithTradeIn()
+	m := f.open()
+	dir := t.TempDir()
+	photo := jpegPhoto(t)
+	if err := os.WriteFile(filepath.Join(dir, "旧冰箱.jpg"), photo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The file dialog opens in the folder it used last.
+	fyne.CurrentApp().Preferences().SetString("fyne:fileDialogLastFolder", storage.NewFileURI(dir).String())
+	f.login("R1", "1234")
+	if m.pickup == nil {
+		t.Fatalf("recycler has no pickup screen: %q", f.tabTitles())
+	}
+	f.scan(sale.TradeIn.TicketNo, 1)
+	f.mustShow(i18n.T("pickup.photo_none"))
+
+	f.tapButton(i18n.T("pickup.photo_pick"))
+	f.chooseFromDialog("旧冰箱.jpg")
+	f.mustShow(i18n.T("pickup.photo_got", "旧冰箱.jpg", (len(photo)+1023)/1024))
+
+	f.m.pickup.Focus()
+	f.typeText("35.5")
+	f.key(fyne.KeyReturn)
+	f.typeText("CERT-PHOTO")
+	f.key(fyne.KeyReturn)
+	f.wait(1)
+	f.mustShow(i18n.T("pickup.saved", sale.TradeIn.TicketNo))
+	f.mustShow(i18n.T("pickup.photo_none")) // the form is ready for the next ticket
+
+	p, err := f.store.PickupByTicket(f.ctx, sale.TradeIn.TicketNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(photo); p.PhotoSHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("pickup photo %q, want the SHA-256 of the chosen file", p.PhotoSHA256)
+	}
+}
+
+// jpegPhoto is a small real JPEG, as a phone camera would leave (smaller).
+func jpegPhoto(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := 0; y < 240; y++ {
+		for x := 0; x < 320; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// chooseFromDialog picks the file called name in the open file dialog and
+// confirms it with the dialog's confirm button (the one that was disabled
+// until a file was selected). The dialog labels a file with its name
+// without the extension.
+func (f *fixture) chooseFromDialog(name string) {
+	f.t.Helper()
+	label := strings.TrimSuffix(name, filepath.Ext(name))
+	top := f.m.w.Canvas().Overlays().Top()
+	if top == nil {
+		f.t.Fatalf("no dialog is open; screen shows %q", f.texts())
+	}
+	var item fyne.Tappable
+	for _, o := range test.LaidOutObjects(top) {
+		if tp, ok := o.(fyne.Tappable); ok {
+			for _, x := range test.LaidOutObjects(o) {
+				if l, ok := x.(*canvas.Text); ok && l.Visible() && l.Text == label {
+					item = tp // the innermost tappable holding the name
+				}
+			}
+		}
+	}
+	if item == nil {
+		f.t.Fatalf("the file dialog does not list %q; it shows %q", name, f.texts())
+	}
+	item.Tapped(&fyne.PointEvent{})
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Visible() && b.Importance == widget.HighImportance {
+			if b.Disabled() {
+				f.t.Fatalf("the dialog's %q button stayed disabled after choosing %q", b.Text, name)
+			}
+			test.Tap(b)
+			return
+		}
+	}
+	f.t.Fatalf("the file dialog has no confirm button; it shows %q", f.texts())
 }

@@ -135,12 +135,11 @@ var table = map[string]entry{
 	"pickup.weight":     {"重量（千克）", "Weight (kg)"},
 	"pickup.cert":       {"回收证明编号", "Certificate number"},
 	"pickup.photo":      {"照片文件（可选）", "Photo file (optional)"},
-	"pickup.ph.photo":   {"照片文件路径，例如 /home/shop/photo.jpg", "Path of the photo, e.g. /home/shop/photo.jpg"},
 	"pickup.save":       {"登记回收（Enter）", "Record pickup (Enter)"},
 	"pickup.saved":      {"已登记回收：%s，已排队上传平台。", "Pickup recorded: %s, queued for the platform."},
 	"pickup.bad_weight": {"重量格式不对。请输入千克数，例如 35.5。", "The weight is not a number. Type kilograms, e.g. 35.5."},
 	"pickup.no_cert":    {"请填写回收证明编号。", "Fill in the certificate number."},
-	"pickup.photo_err":  {"照片文件读不出来。请检查路径，或留空不附照片。", "The photo file cannot be read. Check the path or leave it empty."},
+	"pickup.photo_err":  {"照片文件读不出来或是空文件。请换一个文件，或选「不附照片」。", "The photo file cannot be read or is empty. Choose another file, or choose No photo."},
 
 	// Manager: sales list.
 	"mgr.search":      {"搜索订单号 / 序列号 / 条码", "Search order no. / serial / barcode"},
