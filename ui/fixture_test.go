@@ -243,21 +243,27 @@ func (f *fixture) chooseFromPopup(text string) {
 	}
 	// The innermost tappable holding the text is the menu item (the menu
 	// itself is tappable too, and comes first in the tree).
+	if item := innermostTappable(top, text); item != nil {
+		item.Tapped(&fyne.PointEvent{})
+		return
+	}
+	f.t.Fatalf("pop-up has no item %q", text)
+}
+
+// innermostTappable returns the deepest tappable object under root that
+// draws text (a list or menu item; its list is tappable too), or nil.
+func innermostTappable(root fyne.CanvasObject, text string) fyne.Tappable {
 	var item fyne.Tappable
-	for _, o := range test.LaidOutObjects(top) {
+	for _, o := range test.LaidOutObjects(root) {
 		if tp, ok := o.(fyne.Tappable); ok {
 			for _, x := range test.LaidOutObjects(o) {
-				if l, ok := x.(*canvas.Text); ok && l.Text == text {
+				if l, ok := x.(*canvas.Text); ok && l.Visible() && l.Text == text {
 					item = tp
 				}
 			}
 		}
 	}
-	if item != nil {
-		item.Tapped(&fyne.PointEvent{})
-		return
-	}
-	f.t.Fatalf("pop-up has no item %q", text)
+	return item
 }
 
 // tapButton taps the visible button called text, overlays first.

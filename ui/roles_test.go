@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -306,16 +305,7 @@ func (f *fixture) chooseFromDialog(name string) {
 	if top == nil {
 		f.t.Fatalf("no dialog is open; screen shows %q", f.texts())
 	}
-	var item fyne.Tappable
-	for _, o := range test.LaidOutObjects(top) {
-		if tp, ok := o.(fyne.Tappable); ok {
-			for _, x := range test.LaidOutObjects(o) {
-				if l, ok := x.(*canvas.Text); ok && l.Visible() && l.Text == label {
-					item = tp // the innermost tappable holding the name
-				}
-			}
-		}
-	}
+	item := innermostTappable(top, label)
 	if item == nil {
 		f.t.Fatalf("the file dialog does not list %q; it shows %q", name, f.texts())
 	}
