@@ -169,6 +169,41 @@ func TestStaffAdmin(t *testing.T) {
 		t.Fatalf("login after reset: %v", err)
 	}
 	wantCode(t, mgr.ResetPIN(f.ctx, "NOBODY", "13579"), agent.CodeNotFound)
+
+	// A deactivated member drops out of the login picker but stays in the
+	// manager's list, so they can be re-enabled later.
+	if err := mgr.SetStaffActive(f.ctx, st.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	picker, err := f.term.StaffList(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range picker {
+		if p.ID == st.ID {
+			t.Fatalf("login picker lists the deactivated %s", st.ID)
+		}
+	}
+	all, err := mgr.AllStaff(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed bool
+	for _, a := range all {
+		if a.PINHash != "" {
+			t.Fatalf("AllStaff leaks the PIN hash of %s", a.ID)
+		}
+		if a.ID == st.ID {
+			listed = !a.Active
+		}
+	}
+	if !listed || len(all) != len(picker)+1 {
+		t.Fatalf("AllStaff %+v does not list %s as inactive next to the %d active", all, st.ID, len(picker))
+	}
+	clerk := f.login("C1")
+	_, err = clerk.AllStaff(f.ctx)
+	wantCode(t, err, agent.CodePermission)
+
 	acts := strings.Join(f.auditActions(), ",")
 	if !strings.Contains(acts, "staff.add") || !strings.Contains(acts, "staff.pin_reset") {
 		t.Fatalf("audit %s", acts)

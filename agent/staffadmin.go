@@ -52,6 +52,24 @@ func (s *Session) AddStaff(ctx context.Context, name string, role Role, pin stri
 	return st, nil
 }
 
+// AllStaff lists every staff member by ID, inactive ones included, for
+// staff management (Terminal.StaffList, for the login picker, lists only
+// the active ones). PIN hashes are cleared; failure counts and lockouts
+// are kept. Needs ActManageStaff.
+func (s *Session) AllStaff(ctx context.Context) ([]Staff, error) {
+	if err := s.require(ActManageStaff); err != nil {
+		return nil, err
+	}
+	all, err := s.t.store.ListStaff(ctx)
+	if err != nil {
+		return nil, internal("list staff", err)
+	}
+	for i := range all {
+		all[i].PINHash = ""
+	}
+	return all, nil
+}
+
 // nextStaffID returns "S" + one more than the highest numeric "S…" id.
 func nextStaffID(all []Staff) string {
 	max := 0

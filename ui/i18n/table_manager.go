@@ -33,7 +33,6 @@ var managerTable = map[string]entry{
 	"staff.need_name":    {"请填写员工姓名。", "Type the staff member's name."},
 	"staff.select":       {"请先在列表中选择一位员工。", "Select a staff member in the list first."},
 	"staff.reset_title":  {"重置 %s 的 PIN", "Reset the PIN of %s"},
-	"staff.enable_id":    {"输入已停用员工的工号以重新启用", "Staff ID of a disabled member to enable"},
 	"staff.enabled":      {"已启用：%s", "Enabled: %s"},
 	"staff.disabled":     {"已停用：%s（不能再登录）", "Disabled: %s (can no longer log in)"},
 

@@ -75,7 +75,7 @@ func newScreen(w fyne.Window, s *agent.Session, t *agent.Terminal) *screen {
 		sc.tabs.Append(container.NewTabItem(i18n.T("nav.report"), sc.report.content))
 	}
 	if s.Can(agent.ActManageStaff) {
-		sc.staff = newStaffTab(w, s, t)
+		sc.staff = newStaffTab(w, s)
 		sc.tabs.Append(container.NewTabItem(i18n.T("nav.staff"), sc.staff.content))
 	}
 	if len(sc.tabs.Items) == 0 {

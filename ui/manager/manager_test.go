@@ -419,10 +419,25 @@ func TestStaffAddResetDisable(t *testing.T) {
 	if !hasText(labels(st.list), i18n.T("staff.inactive")) {
 		t.Fatalf("list %q does not show the disabled member", labels(st.list))
 	}
-	test.Type(st.enableID, added.ID)
-	st.enableID.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	// A fresh tab (another day) still lists the disabled member, and
+	// re-enables them with the same button.
+	st = newStaffTab(w, st.s)
+	selected := false
+	for i, s := range st.staff {
+		if s.ID == added.ID {
+			st.list.Select(i)
+			selected = !s.Active
+		}
+	}
+	if !selected || st.toggle.Text != i18n.T("staff.enable") {
+		t.Fatalf("a new staff tab does not offer to enable %s: %q, button %q", added.ID, labels(st.list), st.toggle.Text)
+	}
+	test.Tap(st.toggle)
 	if _, err := f.term.Login(f.ctx, added.ID, "4321"); err != nil {
 		t.Fatalf("re-enabled staff cannot log in: %v", err)
+	}
+	if st.msg.Text != i18n.T("staff.enabled", added.Name) {
+		t.Fatalf("enable message %q", st.msg.Text)
 	}
 
 	// A manager cannot disable themselves: the agent's refusal in words.

@@ -15,31 +15,24 @@ import (
 // staffRoles are the roles a manager may give, in the order offered.
 var staffRoles = []agent.Role{agent.RoleClerk, agent.RoleRecycler, agent.RoleManager, agent.RoleSupport}
 
-// staffTab lists staff, adds staff, resets PINs and (de)activates.
-//
-// The agent lists only active staff (Terminal.StaffList, made for the
-// login picker), so the tab also keeps the staff it deactivated itself
-// while open, and offers "enable by staff ID" for anyone deactivated
-// earlier.
+// staffTab lists every staff member, inactive ones included, adds staff,
+// resets PINs and deactivates or re-enables the selected member.
 type staffTab struct {
 	w fyne.Window
 	s *agent.Session
-	t *agent.Terminal
 
-	list     *widget.List
-	name     *widget.Entry
-	role     *widget.Select
-	pin      *widget.Entry
-	pin2     *widget.Entry
-	add      *widget.Button
-	reset    *widget.Button
-	toggle   *widget.Button
-	enableID *widget.Entry
-	msg      message
-	content  fyne.CanvasObject
+	list    *widget.List
+	name    *widget.Entry
+	role    *widget.Select
+	pin     *widget.Entry
+	pin2    *widget.Entry
+	add     *widget.Button
+	reset   *widget.Button
+	toggle  *widget.Button
+	msg     message
+	content fyne.CanvasObject
 
 	staff    []agent.Staff
-	disabled map[string]agent.Staff // deactivated here, by ID
 	selected int
 
 	// resetDlg, resetPIN and resetPIN2 are the open reset dialog (tests
@@ -48,8 +41,8 @@ type staffTab struct {
 	resetPIN, resetPIN2 *widget.Entry
 }
 
-func newStaffTab(w fyne.Window, s *agent.Session, t *agent.Terminal) *staffTab {
-	st := &staffTab{w: w, s: s, t: t, selected: -1, msg: newMessage(), disabled: map[string]agent.Staff{}}
+func newStaffTab(w fyne.Window, s *agent.Session) *staffTab {
+	st := &staffTab{w: w, s: s, selected: -1, msg: newMessage()}
 	st.list = widget.NewList(func() int { return len(st.staff) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -86,15 +79,11 @@ func newStaffTab(w fyne.Window, s *agent.Session, t *agent.Terminal) *staffTab {
 
 	st.reset = widget.NewButton(i18n.T("staff.reset"), st.askReset)
 	st.toggle = widget.NewButton(i18n.T("staff.disable"), st.doToggle)
-	st.enableID = widget.NewEntry()
-	st.enableID.SetPlaceHolder(i18n.T("staff.enable_id"))
-	st.enableID.OnSubmitted = func(string) { st.doEnableByID() }
-	enableBar := container.NewBorder(nil, nil, nil, widget.NewButton(i18n.T("staff.enable"), st.doEnableByID), st.enableID)
 
 	right := container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("staff.add"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		form, st.add, widget.NewSeparator(),
-		container.NewHBox(st.reset, st.toggle), enableBar, st.msg.Label)
+		container.NewHBox(st.reset, st.toggle), st.msg.Label)
 	split := container.NewHSplit(st.list, container.NewVScroll(right))
 	split.Offset = 0.45
 	st.content = split
@@ -102,23 +91,16 @@ func newStaffTab(w fyne.Window, s *agent.Session, t *agent.Terminal) *staffTab {
 	return st
 }
 
-// reload lists the active staff and those deactivated here.
+// reload lists every staff member, inactive ones included.
 func (st *staffTab) reload() {
 	ctx, cancel := callCtx()
 	defer cancel()
-	active, err := st.t.StaffList(ctx)
+	all, err := st.s.AllStaff(ctx)
 	if err != nil {
 		st.msg.fail(err)
 		return
 	}
-	list := append([]agent.Staff(nil), active...)
-	for _, a := range active {
-		delete(st.disabled, a.ID)
-	}
-	for _, d := range st.disabled {
-		list = append(list, d)
-	}
-	st.staff, st.selected = list, -1
+	st.staff, st.selected = all, -1
 	st.list.UnselectAll()
 	st.list.Refresh()
 	st.showSelected()
@@ -246,16 +228,6 @@ func (st *staffTab) doToggle() {
 	st.setActive(cur, !cur.Active)
 }
 
-func (st *staffTab) doEnableByID() {
-	id := strings.TrimSpace(st.enableID.Text)
-	if id == "" {
-		st.msg.warn(i18n.T("staff.enable_id"))
-		return
-	}
-	st.setActive(agent.Staff{ID: id, Name: id}, true)
-	st.enableID.SetText("")
-}
-
 func (st *staffTab) setActive(cur agent.Staff, active bool) {
 	ctx, cancel := callCtx()
 	defer cancel()
@@ -263,15 +235,12 @@ func (st *staffTab) setActive(cur agent.Staff, active bool) {
 		st.msg.fail(err)
 		return
 	}
+	st.reload()
 	if active {
-		delete(st.disabled, cur.ID)
 		st.msg.ok(i18n.T("staff.enabled", cur.Name))
 	} else {
-		cur.Active = false
-		st.disabled[cur.ID] = cur
 		st.msg.ok(i18n.T("staff.disabled", cur.Name))
 	}
-	st.reload()
 }
 
 // staffRow is one line of the staff list: ID, name, role, active.
