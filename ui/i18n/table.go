@@ -197,7 +197,7 @@ var table = map[string]entry{
 	"staff.row":      {"%s  %s  %s  %s", "%s  %s  %s  %s"},
 	"staff.active":   {"在岗", "active"},
 	"staff.inactive": {"已停用", "disabled"},
-	"staff.locked":   {"锁定至 %s", "locked until %s"},
+	"staff.locked":   {"已锁定至 %s（重置 PIN 可解锁）", "locked until %s (a PIN reset unlocks)"},
 	"staff.bad_pin":  {"PIN 必须是 4 到 8 位数字。", "The PIN must be 4 to 8 digits."},
 
 	// Field support.

@@ -401,6 +401,21 @@ func TestStaffAddResetDisable(t *testing.T) {
 		s.Logout()
 	}
 
+	// Wrong PINs lock the new member out; the list says so and until when.
+	for i := 0; i < agent.MaxPINFailures; i++ {
+		f.term.Login(f.ctx, added.ID, "0000")
+	}
+	st.reload()
+	until := now().Add(agent.PINLockout).In(agent.ChinaTime).Format("15:04")
+	if !hasText(labels(st.list), i18n.T("staff.locked", until)) {
+		t.Fatalf("list %q does not show the lockout until %s", labels(st.list), until)
+	}
+	for i, s := range st.staff {
+		if s.ID == added.ID {
+			st.list.Select(i)
+		}
+	}
+
 	test.Tap(st.reset)
 	if st.resetDlg == nil {
 		t.Fatal("reset dialog did not open")

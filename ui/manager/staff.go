@@ -243,11 +243,16 @@ func (st *staffTab) setActive(cur agent.Staff, active bool) {
 	}
 }
 
-// staffRow is one line of the staff list: ID, name, role, active.
+// staffRow is one line of the staff list: ID, name, role, and whether the
+// member is active, disabled, or locked out after wrong PINs (until when:
+// a PIN reset lifts the lockout earlier).
 func staffRow(s agent.Staff) string {
 	state := i18n.T("staff.active")
-	if !s.Active {
+	switch {
+	case !s.Active:
 		state = i18n.T("staff.inactive")
+	case s.LockedUntil.After(now()):
+		state = i18n.T("staff.locked", s.LockedUntil.In(agent.ChinaTime).Format("15:04"))
 	}
 	return i18n.T("staff.row", s.ID, s.Name, i18n.Role(s.Role), state)
 }
