@@ -58,7 +58,7 @@ const (
 // idleMemory is what watchIdle saw.
 type idleMemory struct {
 	peakRSS, peakAnon float64 // the sample with the highest VmRSS
-	lastRSS, lastAnon float64 // the last sample: where the idle app settled
+	lastRSS           float64 // the last sample: where the idle app settled
 	cpuPercent        float64 // CPU time (user+system) over the watch, % of one core
 }
 
@@ -74,7 +74,7 @@ func watchIdle(tb testing.TB, pid int) idleMemory {
 		if rss > m.peakRSS {
 			m.peakRSS, m.peakAnon = rss, anon
 		}
-		m.lastRSS, m.lastAnon = rss, anon
+		m.lastRSS = rss
 	}
 	m.cpuPercent = 100 * float64(cpuTime(tb, pid)-cpu0) / float64(time.Since(start))
 	return m

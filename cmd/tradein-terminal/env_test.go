@@ -14,7 +14,7 @@ import (
 	"tradein/cmd/platform-sim/sim/simtest"
 	"tradein/cmd/tradein-terminal/wiring"
 	"tradein/devices/devsim"
-	"tradein/devices/escpos"
+	"tradein/devices/devsim/devsimtest"
 )
 
 func TestMain(m *testing.M) {
@@ -42,25 +42,13 @@ func newWorld(tb testing.TB) *world {
 	tb.Helper()
 	srv := simtest.Open(tb, sim.Config{})
 	url := simtest.Serve(tb, srv.Handler())
-	devDir := tb.TempDir()
-	sc, err := devsim.NewScanner(devsim.ScannerConfig{Link: filepath.Join(devDir, "scanner")})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { sc.Close() })
-	pr, err := devsim.NewPrinter(devsim.PrinterConfig{Link: filepath.Join(devDir, "printer"), Width: escpos.Width80,
-		OutDir: filepath.Join(devDir, "receipts")})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { pr.Close() })
-
-	w := &world{platform: srv, url: url, scanner: sc, printer: pr,
+	d := devsimtest.Start(tb, filepath.Join(tb.TempDir(), "receipts"))
+	w := &world{platform: srv, url: url, scanner: d.Scanner, printer: d.Printer,
 		dataDir: tb.TempDir(), bin: appBinary(tb)}
 	c := wiring.DefaultConfig()
 	c.PlatformURL = w.url
-	c.Devices.Scanner.Port = sc.Path()
-	c.Devices.Printer.Port = pr.Path()
+	c.Devices.Scanner.Port = d.Scanner.Path()
+	c.Devices.Printer.Port = d.Printer.Path()
 	if err := wiring.SaveConfig(wiring.NewLayout(w.dataDir).Config, c); err != nil {
 		tb.Fatal(err)
 	}

@@ -17,8 +17,7 @@ import (
 	"tradein/cmd/platform-sim/sim"
 	"tradein/cmd/platform-sim/sim/simtest"
 	"tradein/cmd/tradein-terminal/wiring"
-	"tradein/devices/devsim"
-	"tradein/devices/escpos"
+	"tradein/devices/devsim/devsimtest"
 )
 
 // phoneBarcode is a phone in platform-sim's demo product library.
@@ -47,8 +46,8 @@ func TestUpgradeKeepsQueuedSales(t *testing.T) {
 	data := filepath.Join(root, "var/lib/tradein-terminal")
 	bin := filepath.Join(root, "usr/bin/tradein-terminal")
 	p := startPlatform(t)
-	scanner, printer := startDevices(t)
-	writeConfig(t, data, p.url, scanner, printer)
+	d := devsimtest.Start(t, "")
+	writeConfig(t, data, p.url, d.Scanner.Path(), d.Printer.Path())
 
 	out := run(t, nil, bin, "--data-dir", data, "--enroll", sim.DemoEnrollmentCode,
 		"--seed-demo-staff", "--sync", "--setup-only")
@@ -137,24 +136,6 @@ func startPlatform(t testing.TB) *platform {
 		h.ServeHTTP(w, r)
 	}))
 	return p
-}
-
-// startDevices starts devsim's scanner and printer on pseudo-terminals, so
-// the app finds the devices its settings name.
-func startDevices(t testing.TB) (scanner, printer string) {
-	t.Helper()
-	dir := t.TempDir()
-	sc, err := devsim.NewScanner(devsim.ScannerConfig{Link: filepath.Join(dir, "scanner")})
-	if err != nil {
-		t.Fatalf("devsim scanner: %v", err)
-	}
-	t.Cleanup(func() { sc.Close() })
-	pr, err := devsim.NewPrinter(devsim.PrinterConfig{Link: filepath.Join(dir, "printer"), Width: escpos.Width80})
-	if err != nil {
-		t.Fatalf("devsim printer: %v", err)
-	}
-	t.Cleanup(func() { pr.Close() })
-	return sc.Path(), pr.Path()
 }
 
 // writeConfig writes the data directory's settings: the platform and the

@@ -10,6 +10,7 @@ import (
 
 	"tradein/agent"
 	"tradein/cmd/platform-sim/sim"
+	"tradein/devices/devsim/devsimtest"
 	"tradein/sync/api"
 )
 
@@ -24,7 +25,7 @@ func TestAppSaleEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startPlatform(t)
-	d := startDevices(t)
+	d := devsimtest.Start(t, "")
 	dir := t.TempDir()
 	writeDeviceConfig(t, dir, p.url, d)
 
@@ -48,7 +49,7 @@ func TestAppSaleEndToEnd(t *testing.T) {
 	term := a.Terminal()
 
 	// A scan on the virtual scanner arrives at the Terminal, classified.
-	if err := d.scanner.Send(phoneBarcode); err != nil {
+	if err := d.Scanner.Send(phoneBarcode); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -104,7 +105,7 @@ func TestAppSaleEndToEnd(t *testing.T) {
 	}
 
 	// The receipt reaches the virtual printer.
-	printed, err := d.printer.WaitPrinted(ctx, 1)
+	printed, err := d.Printer.WaitPrinted(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestSupport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startPlatform(t)
-	d := startDevices(t)
+	d := devsimtest.Start(t, "")
 	dir := t.TempDir()
 	writeDeviceConfig(t, dir, p.url, d)
 	a, err := New(ctx, Options{DataDir: dir, EnrollCode: sim.DemoEnrollmentCode, Fingerprint: "fp-support-test"})
@@ -184,7 +185,7 @@ func TestSupport(t *testing.T) {
 	for _, p := range ports {
 		names[p.Name] = true
 	}
-	if !names[d.scanner.Path()] || !names[d.printer.Path()] {
+	if !names[d.Scanner.Path()] || !names[d.Printer.Path()] {
 		t.Fatalf("ports %v lack the configured devsim ports", ports)
 	}
 
@@ -213,7 +214,7 @@ func TestSupport(t *testing.T) {
 	if _, err := s.TestPrint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	printed, err := d.printer.WaitPrinted(ctx, 1)
+	printed, err := d.Printer.WaitPrinted(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

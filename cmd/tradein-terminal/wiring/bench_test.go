@@ -5,6 +5,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"tradein/devices/devsim/devsimtest"
 )
 
 // BenchmarkScanToTerminal measures the wiring's share of scan-to-screen:
@@ -17,7 +19,7 @@ func BenchmarkScanToTerminal(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	p := startPlatform(b)
-	d := startDevices(b)
+	d := devsimtest.Start(b, "")
 	dir := b.TempDir()
 	writeDeviceConfig(b, dir, p.url, d)
 	a, err := New(ctx, Options{DataDir: dir})
@@ -28,7 +30,7 @@ func BenchmarkScanToTerminal(b *testing.B) {
 	a.Start(ctx)
 	scans := a.Terminal().Scans()
 	// The first scan waits for the port to open; it is not measured.
-	if err := d.scanner.Send(phoneBarcode); err != nil {
+	if err := d.Scanner.Send(phoneBarcode); err != nil {
 		b.Fatal(err)
 	}
 	select {
@@ -40,7 +42,7 @@ func BenchmarkScanToTerminal(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if err := d.scanner.Send(phoneBarcode); err != nil {
+		if err := d.Scanner.Send(phoneBarcode); err != nil {
 			b.Fatal(err)
 		}
 		select {

@@ -3,14 +3,12 @@ package wiring
 import (
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"tradein/cmd/platform-sim/sim"
 	"tradein/cmd/platform-sim/sim/simtest"
-	"tradein/devices/devsim"
-	"tradein/devices/escpos"
+	"tradein/devices/devsim/devsimtest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -27,35 +25,13 @@ func startPlatform(t testing.TB) *platform {
 	return &platform{srv: srv, url: simtest.Serve(t, srv.Handler())}
 }
 
-// devices are devsim's scanner and printer on pseudo-terminals.
-type devices struct {
-	scanner *devsim.ScannerSim
-	printer *devsim.PrinterSim
-}
-
-func startDevices(t testing.TB) devices {
-	t.Helper()
-	dir := t.TempDir()
-	sc, err := devsim.NewScanner(devsim.ScannerConfig{Link: filepath.Join(dir, "scanner")})
-	if err != nil {
-		t.Fatalf("devsim scanner: %v", err)
-	}
-	t.Cleanup(func() { sc.Close() })
-	pr, err := devsim.NewPrinter(devsim.PrinterConfig{Link: filepath.Join(dir, "printer"), Width: escpos.Width80})
-	if err != nil {
-		t.Fatalf("devsim printer: %v", err)
-	}
-	t.Cleanup(func() { pr.Close() })
-	return devices{scanner: sc, printer: pr}
-}
-
 // writeDeviceConfig writes a settings file pointing at the devsim ports.
-func writeDeviceConfig(t testing.TB, dataDir, platformURL string, d devices) {
+func writeDeviceConfig(t testing.TB, dataDir, platformURL string, d devsimtest.Devices) {
 	t.Helper()
 	c := DefaultConfig()
 	c.PlatformURL = platformURL
-	c.Devices.Scanner.Port = d.scanner.Path()
-	c.Devices.Printer.Port = d.printer.Path()
+	c.Devices.Scanner.Port = d.Scanner.Path()
+	c.Devices.Printer.Port = d.Printer.Path()
 	if err := SaveConfig(NewLayout(dataDir).Config, c); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"tradein/agent"
 	"tradein/cmd/platform-sim/sim"
+	"tradein/devices/devsim/devsimtest"
 )
 
 // TestOfflineSaleSyncsWhenThePlatformReturns sells while the platform is
@@ -38,7 +39,7 @@ func TestOfflineSaleSyncsWhenThePlatformReturns(t *testing.T) {
 		return hs
 	}
 	hs := serve(l)
-	d := startDevices(t)
+	d := devsimtest.Start(t, "")
 	dir := t.TempDir()
 	writeDeviceConfig(t, dir, "http://"+addr, d)
 

@@ -10,6 +10,7 @@ import (
 	"tradein/agent"
 	"tradein/cmd/platform-sim/sim"
 	"tradein/devices/devsim"
+	"tradein/devices/devsim/devsimtest"
 )
 
 // TestRestartFinishesAPaidSale stops the app between payment and commit
@@ -20,7 +21,7 @@ func TestRestartFinishesAPaidSale(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	p := startPlatform(t)
-	d := startDevices(t)
+	d := devsimtest.Start(t, "")
 	dir := t.TempDir()
 	writeDeviceConfig(t, dir, p.url, d)
 	a, err := New(ctx, Options{DataDir: dir, EnrollCode: sim.DemoEnrollmentCode, Fingerprint: "fp-restart"})
@@ -72,7 +73,7 @@ func TestRestartFinishesAPaidSale(t *testing.T) {
 		t.Fatalf("after restart: %s %v, want COMMITTED", got.State, err)
 	}
 	b.Start(ctx)
-	if _, err := d.printer.WaitPrinted(ctx, 1); err != nil {
+	if _, err := d.Printer.WaitPrinted(ctx, 1); err != nil {
 		t.Fatalf("receipt of the recovered sale: %v", err)
 	}
 	waitFor(t, "the outbox to drain", 20*time.Second, func() bool {
@@ -87,7 +88,7 @@ func TestDeviceSettingsSwitchScanner(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p := startPlatform(t)
-	d := startDevices(t)
+	d := devsimtest.Start(t, "")
 	dir := t.TempDir()
 	writeDeviceConfig(t, dir, p.url, d)
 	a, err := New(ctx, Options{DataDir: dir})
@@ -115,7 +116,7 @@ func TestDeviceSettingsSwitchScanner(t *testing.T) {
 		}
 		return false
 	})
-	if err := d.scanner.Send("6901018526015"); err != nil { // the old port: nobody listens
+	if err := d.Scanner.Send("6901018526015"); err != nil { // the old port: nobody listens
 		t.Fatal(err)
 	}
 	if err := second.Send(phoneBarcode); err != nil {
