@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Consumer qualification codes (DESIGN §5). A signed code is
+// Consumer qualification codes (sync/api/openapi.yaml). A signed code is
 //
 //	TIQ1.<base64url(JSON claims)>.<base64url(Ed25519 signature)>
 //

@@ -6,11 +6,11 @@ import (
 )
 
 // Code is a stable error code. Codes equal the platform's error strings
-// (DESIGN §5) where one exists; terminal-only codes follow the same style.
+// (sync/api/openapi.yaml) where one exists; terminal-only codes follow the same style.
 // The UI translates codes into words; nothing else shows them to a person.
 type Code string
 
-// Platform error codes (DESIGN §5). Stored and sent as-is.
+// Platform error codes (sync/api/openapi.yaml). Stored and sent as-is.
 const (
 	CodeInvalidRequest          Code = "INVALID_REQUEST"
 	CodeUnauthorized            Code = "UNAUTHORIZED"

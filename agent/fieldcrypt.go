@@ -15,7 +15,7 @@ import (
 	"strings"
 )
 
-// Field encryption of personal data at rest (DESIGN §8): AES-256-GCM with a
+// Field encryption of personal data at rest (docs/DOMAIN.md, "Personal data and security"): AES-256-GCM with a
 // random 96-bit nonce per value and a 32-byte key kept in a 0600 file in the
 // data directory, apart from the database, so that a copied database alone
 // reveals nothing.

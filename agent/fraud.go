@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Local fraud checks (DESIGN §3). The terminal enforces what it can decide
+// Local fraud checks (docs/DOMAIN.md). The terminal enforces what it can decide
 // from its own records, and the platform enforces everything again: these
 // checks stop the obvious cases before a voucher is frozen, keep working
 // offline, and put the doubtful ones on the manager's review list.

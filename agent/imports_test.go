@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// The package boundaries of DESIGN §2 and STYLE 2, checked on the real build
+// The package boundaries of docs/ARCHITECTURE.md, checked on the real build
 // graph (`go list -deps`), so an indirect import is caught too:
 //   - nothing under agent/ may depend on the UI toolkit, serial ports or the
 //     HTTP client: the domain core runs headless and is tested without I/O;

@@ -279,7 +279,7 @@ func (t *Terminal) loadSale(ctx context.Context, orderNo string) (Sale, error) {
 }
 
 // screenSale returns a copy of s fit for a screen: the auth code is
-// dropped and the phone masked (DESIGN §8).
+// dropped and the phone masked (docs/DOMAIN.md, "Personal data and security").
 func screenSale(s Sale) Sale {
 	return *receiptSale(s)
 }

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// Masking of personal data for screens, receipts and reports (DESIGN §8).
+// Masking of personal data for screens, receipts and reports (docs/DOMAIN.md, "Personal data and security").
 // Every function works on runes, accepts any input without panicking, and
 // never returns a value of four or more runes unmasked: at most 7 runes stay
 // visible (3 + 4, the national convention for phone and ID numbers), and of

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The offline policy (DESIGN §6, issue 5 §2). While the platform is
+// The offline policy (docs/DOMAIN.md, "Offline"). While the platform is
 // unreachable the terminal sells only within limits the platform set in the
 // rules; each sale it accepts is the store's risk until the platform has
 // confirmed it.

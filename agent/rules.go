@@ -10,7 +10,7 @@ import (
 // sets carry their own versions; this one marks the seed.
 const DefaultRulesVersion = "2025-national-default-1"
 
-// Default rates, caps and limits of the 2025 national programme (DESIGN §3).
+// Default rates, caps and limits of the 2025 national programme (docs/DOMAIN.md).
 // Rates are basis points of the final price.
 const (
 	applianceGrade1BP  = 2000 // 20 % for energy/water efficiency grade 1
@@ -52,7 +52,7 @@ var categoryNames = []struct {
 	{CatEBike, GroupEBike, "电动自行车", "E-bike"},
 }
 
-// DefaultRules returns the 2025 national defaults of DESIGN §3: the seed data
+// DefaultRules returns the 2025 national defaults of docs/DOMAIN.md: the seed data
 // of the reference platform, and what tests and the demo sell under. The
 // campaign runs from 2025-01-01 to 2026-12-31 inclusive, China time; the
 // region prefix is "" (national). Each call returns a fresh value that the

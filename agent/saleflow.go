@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The sale wizard (DESIGN §4). A SaleWizard walks one sale through
+// The sale wizard (docs/DOMAIN.md). A SaleWizard walks one sale through
 //
 //	DRAFT --Confirm--> FROZEN (online) | OFFLINE_ACCEPTED (offline)
 //	      --SetPaymentRef--> PAID --Commit--> COMMITTED

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The sale state machine (issue 2 §2, DESIGN §4):
+// The sale state machine (docs/DOMAIN.md, "The sale and its states"):
 //
 //	DRAFT ──try (online)──▶ FROZEN ───────────┐
 //	  │  └─local checks──▶ OFFLINE_ACCEPTED ──┴─paid─▶ PAID ─commit─▶ COMMITTED ─refund─▶ REFUNDED

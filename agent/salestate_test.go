@@ -81,7 +81,7 @@ func TestSaleStateHelpers(t *testing.T) {
 	}
 }
 
-// TestSaleLifecycles walks the paths of DESIGN §4 end to end.
+// TestSaleLifecycles walks the paths of the sale state machine (docs/DOMAIN.md) end to end.
 func TestSaleLifecycles(t *testing.T) {
 	now := time.Date(2025, 6, 1, 10, 0, 0, 0, ChinaTime)
 	paths := [][]SaleState{

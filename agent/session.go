@@ -23,7 +23,7 @@ const (
 	ActSupport     Action = "SUPPORT"      // devices, enrollment, backup, logs
 )
 
-// roleActions is the permission table of DESIGN §1: a clerk sells and
+// roleActions is the permission table (docs/DOMAIN.md, "Who uses the terminal"): a clerk sells and
 // reprints, a recycler records pickups, a manager does everything a shop
 // does (not field support), field support configures the terminal.
 var roleActions = map[Role][]Action{

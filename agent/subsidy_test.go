@@ -12,7 +12,7 @@ func product(cat Category, grade int) Product {
 	return Product{Barcode: "6901234567892", Category: cat, EnergyGrade: grade, Status: ProductActive}
 }
 
-// TestComputeSubsidyIssueExamples is the table of issue 2 §2, exactly.
+// TestComputeSubsidyIssueExamples is the table of worked examples, exactly.
 func TestComputeSubsidyIssueExamples(t *testing.T) {
 	r := DefaultRules()
 	tests := []struct {

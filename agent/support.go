@@ -60,7 +60,7 @@ const (
 	ScannerOff    = "off"
 )
 
-// ScannerConfig is the barcode scanner's setting (DESIGN §7).
+// ScannerConfig is the barcode scanner's setting (devices/README.md).
 type ScannerConfig struct {
 	Mode        string        `json:"mode" yaml:"mode"` // ScannerSerial, ScannerWedge or ScannerOff
 	Port        string        `json:"port" yaml:"port"`
@@ -73,7 +73,7 @@ type ScannerConfig struct {
 	AIMPrefix   bool          `json:"aim_prefix" yaml:"aim_prefix"`
 }
 
-// PrinterConfig is the receipt printer's setting (DESIGN §7).
+// PrinterConfig is the receipt printer's setting (devices/README.md).
 type PrinterConfig struct {
 	Port    string `json:"port" yaml:"port"` // empty: no printer
 	Baud    int    `json:"baud" yaml:"baud"`

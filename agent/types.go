@@ -101,7 +101,7 @@ type CategoryRule struct {
 }
 
 // OfflinePolicy bounds what the terminal may sell while the platform is
-// unreachable (DESIGN §6).
+// unreachable (docs/DOMAIN.md).
 type OfflinePolicy struct {
 	SignedCodesOnly      bool          `json:"signed_codes_only"`
 	MaxSubsidyPerSaleFen Fen           `json:"max_subsidy_per_sale_fen"`

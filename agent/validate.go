@@ -3,7 +3,7 @@ package agent
 import "fmt"
 
 // This file validates the codes a clerk scans or types before the terminal
-// asks the product library or the platform about them (DESIGN §3). Every
+// asks the product library or the platform about them (docs/DOMAIN.md). Every
 // function returns nil or an *Error whose code matches the corresponding
 // sentinel (errors.Is(err, ErrInvalidGTIN) …). Details quote lengths and
 // positions, never the scanned value: an SN or IMEI is not personal data, but
@@ -11,7 +11,7 @@ import "fmt"
 
 // Length limits of the scanned codes.
 const (
-	SNMinLen = 6  // shortest serial number accepted (DESIGN §3)
+	SNMinLen = 6  // shortest serial number accepted (docs/DOMAIN.md)
 	SNMaxLen = 32 // longest serial number accepted
 	IMEILen  = 15 // IMEI without the software version digits
 )

@@ -16,7 +16,7 @@ import (
 // a phone that needs its SN), so every scan changes the product lines and
 // which steps are shown: the costly case. The figure includes the
 // status-bar refresh each step triggers (inline in the test; beside the
-// screen in the app). Target (issue 6 §4): p99 ≤ 50 ms.
+// screen in the app). Target: p99 ≤ 50 ms.
 func BenchmarkScanToScreen(b *testing.B) {
 	f := newFixture(b)
 	m := f.open()

@@ -4,7 +4,7 @@
 // field-support screens (ui/support), the language switch, and the status
 // bar that is always visible at the bottom.
 //
-// The package is a client of the agent only (STYLE 2): it calls
+// The package is a client of the agent only (docs/ARCHITECTURE.md): it calls
 // *agent.Terminal, *agent.Session and agent.Support and renders what they
 // answer; it never opens the store, a port or the network. It does not
 // import fyne.io/fyne/v2/app either, so that the tests run on Fyne's test

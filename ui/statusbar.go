@@ -20,7 +20,7 @@ import (
 // indexed SQLite reads (well under a millisecond each).
 var statusEvery = time.Second
 
-// statusBar is the strip at the bottom of every screen (DESIGN §6): online
+// statusBar is the strip at the bottom of every screen (docs/DOMAIN.md): online
 // or offline, queue depth, the age of the oldest pending item, the offline
 // deadline countdown, the pending offline subsidy, printer and scanner
 // state, and the count of receipts that did not print (a button that opens

@@ -92,7 +92,7 @@ func TestLanguageSwitchKeepsTheSale(t *testing.T) {
 	f.mustShow(i18n.T("sale.ti.hint"))
 }
 
-// TestUIImports keeps the boundary of STYLE 2: the screens reach the
+// TestUIImports keeps the boundary of docs/ARCHITECTURE.md: the screens reach the
 // agent's API only, never the store, devices, sync or Fyne's app package
 // (which needs cgo and a display).
 func TestUIImports(t *testing.T) {

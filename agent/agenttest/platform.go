@@ -19,7 +19,7 @@ const (
 	VoucherUsed   = "USED"
 )
 
-// Platform is a small but real central platform (DESIGN §5) in memory: it
+// Platform is a small but real central platform (sync/api/openapi.yaml) in memory: it
 // verifies signed codes, knows opaque codes, freezes each voucher once,
 // knows which serial numbers are sellable, computes the discount with its
 // own rules and applies the outbox's commit, cancel and refund messages.

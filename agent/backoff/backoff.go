@@ -1,4 +1,4 @@
-// Package backoff is the terminal's one retry policy (STYLE 7): exponential
+// Package backoff is the terminal's one retry policy: exponential
 // delays with jitter and a cap, reset on success, never shorter than a
 // platform's Retry-After. The outbox drain, the library and rules refresh and
 // device reconnects all use it.

@@ -19,7 +19,7 @@ import (
 	"tradein/agent"
 )
 
-// Benchmarks of issue 2 §5. Heavy fixtures (a 1,000,000-product library,
+// Benchmarks of the store. Heavy fixtures (a 1,000,000-product library,
 // 100,000 sales) are built once and cached as files in os.TempDir, keyed by
 // size and format, so that `make bench` reruns are quick.
 

@@ -18,7 +18,7 @@ import (
 	"tradein/agent"
 )
 
-// The crash test (issue 2 §4): a child process commits sales in a loop and
+// The crash test: a child process commits sales in a loop and
 // reports each commit on stdout after SaveSale returned; the parent kills
 // it with SIGKILL at random moments, reopens the database and checks that
 // it is intact and holds every reported sale with its outbox row.

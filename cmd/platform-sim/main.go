@@ -1,5 +1,5 @@
 // Command platform-sim is the reference central platform of the trade-in
-// programme (DESIGN §5): `platform-sim -listen 127.0.0.1:8787 -db FILE`
+// programme (sync/api/openapi.yaml): `platform-sim -listen 127.0.0.1:8787 -db FILE`
 // serves it; `platform-sim democode -db FILE -cat phone -n 3 -png DIR`
 // issues signed demo consumer codes. See package sim.
 package main

@@ -1,5 +1,5 @@
 // Package packagetest holds the tests of the installers that
-// packaging/scripts/package.sh builds (issue 7 §4): the .deb's contents,
+// packaging/scripts/package.sh builds: the .deb's contents,
 // modes, maintainer scripts and lintian verdict; an upgrade from v1 to v2
 // over a data directory with queued sales that still reach the platform
 // afterwards; the Windows installer's contents; Authenticode signing.

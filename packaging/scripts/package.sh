@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the installers into dist/ (DESIGN §9, issue 7 §1):
+# Builds the installers into dist/:
 #   dist/tradein-terminal_<debver>_amd64.deb         Linux package (nfpm)
 #   dist/tradein-terminal-<version>-windows-setup.exe Windows installer (NSIS)
 #

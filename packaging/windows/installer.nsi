@@ -1,4 +1,4 @@
-; Windows installer of the trade-in store terminal (DESIGN §9, issue 7 §1).
+; Windows installer of the trade-in store terminal.
 ;
 ; Built by packaging/scripts/package.sh, which passes:
 ;   VERSION           the version string stamped into the binaries

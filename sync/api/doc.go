@@ -1,5 +1,5 @@
 // Package api is the wire format of the central platform contract v1
-// (DESIGN §5): request and response bodies, the JSON envelope, the error
+// (sync/api/openapi.yaml): request and response bodies, the JSON envelope, the error
 // code ↔ HTTP status table, request signing, and the mapping from the
 // terminal's domain types to wire requests.
 //

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Signing headers (DESIGN §5). Every request except enrollment and health
+// Signing headers (sync/api/openapi.yaml). Every request except enrollment and health
 // carries all four.
 const (
 	HeaderTerminalNo = "X-Terminal-No"

@@ -1,5 +1,5 @@
 // Package client is the terminal's client of the central platform
-// (DESIGN §5, sync/api). It signs every request, bounds every attempt with
+// (sync/api, contract in sync/api/openapi.yaml). It signs every request, bounds every attempt with
 // a timeout, retries only calls that are safe to repeat, and maps the
 // platform's error codes to *agent.Error values.
 //

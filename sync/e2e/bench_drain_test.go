@@ -20,7 +20,7 @@ import (
 	"tradein/cmd/platform-sim/sim"
 )
 
-// drainBenchSales is the size of BenchmarkDrain100k (issue 5 §5).
+// drainBenchSales is the size of BenchmarkDrain100k.
 const drainBenchSales = 100_000
 
 // drainFixture is a platform database with drainBenchSales issued vouchers

@@ -20,7 +20,7 @@ import (
 	"tradein/sync/refresh"
 )
 
-// libraryBenchProducts is the size of BenchmarkLibrarySync1M (issue 5 §5).
+// libraryBenchProducts is the size of BenchmarkLibrarySync1M.
 const libraryBenchProducts = 1_000_000
 
 // libSyncChildEnv carries a libSyncJob when the test binary is re-executed

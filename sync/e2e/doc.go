@@ -4,7 +4,7 @@
 // on 127.0.0.1, with the outbox drainer (sync/outbox) and the library
 // refresh (sync/refresh) in between. Nothing is mocked.
 //
-// What the tests prove (issue 5 §4): offline sales are delivered exactly
+// What the tests prove: offline sales are delivered exactly
 // once — counts and amounts on the platform equal the terminal's to the
 // fen — after an outage, under a fault soak, and across repeated SIGKILLs
 // of a draining process; a voucher spent elsewhere while the terminal was

@@ -13,7 +13,7 @@ import (
 	"tradein/sync/status"
 )
 
-// offlineSales is the size of the exactly-once tests (issue 5 §4). It is
+// offlineSales is the size of the exactly-once tests. It is
 // never shrunk under -short: the tests are made fast instead.
 const offlineSales = 1000
 

@@ -1,5 +1,5 @@
 // Package outbox delivers the terminal's outbox to the central platform,
-// exactly once and in order (DESIGN §6).
+// exactly once and in order (docs/DOMAIN.md).
 //
 // Every sale, cancellation, refund and pickup is durable in the store's
 // outbox before anything is sent. The Drainer sends the items in Seq order

@@ -1,5 +1,5 @@
 // Package refresh keeps the terminal's cached rules and product library in
-// step with the platform (DESIGN §5, §6).
+// step with the platform (docs/DOMAIN.md, sync/api/openapi.yaml).
 //
 // The library is synchronised as a delta by version, page by page. Every
 // page is staged in the store (agent.Library.StageLibraryPage) together

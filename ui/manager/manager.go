@@ -1,7 +1,7 @@
 // Package manager is the shop manager's screen: the sales list with
 // reprint and refund, the review list, the daily report with its chart and
 // spreadsheet export, staff management and printer problems. It is a
-// client of the agent's Session API only (STYLE 2): every action goes
+// client of the agent's Session API only (docs/ARCHITECTURE.md): every action goes
 // through *agent.Session, which checks the role again, and every refusal is
 // shown as the i18n sentence of its code.
 //

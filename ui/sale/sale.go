@@ -1,4 +1,4 @@
-// Package sale is the clerk's sale wizard (DESIGN §4): consumer code,
+// Package sale is the clerk's sale wizard (docs/DOMAIN.md): consumer code,
 // product, serial number / IMEI, the old appliance when the rule needs one,
 // the final price, the subsidy and the amount to pay shown large, the
 // platform's confirmation (or the offline acceptance), the payment

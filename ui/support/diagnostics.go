@@ -195,7 +195,7 @@ func (d *diagTab) doCheck() {
 }
 
 // maxSkew is where the platform starts refusing signed requests
-// (DESIGN §5: skew > 300 s → 401); the screen warns a minute earlier.
+// (the contract in sync/api/openapi.yaml: skew > 300 s → 401); the screen warns a minute earlier.
 const maxSkew = 240 * time.Second
 
 func abs(d time.Duration) time.Duration {

@@ -2,7 +2,7 @@
 // port picker, test print and test scan, the platform connectivity check,
 // enrollment, library refresh, database backup and the log tail. It calls
 // agent.Support (implemented by the app wiring) and the agent.Terminal's
-// scan stream, and nothing else (STYLE 2).
+// scan stream, and nothing else (docs/ARCHITECTURE.md).
 //
 // Long work (platform calls, library refresh, backup, waiting for a scan)
 // runs in a goroutine and touches widgets only through fyne.Do; reading

@@ -14,7 +14,7 @@ import (
 )
 
 // maxOfflineAge bounds how old an offline sale may be when it arrives. The
-// terminal's own limit is 72 h (DESIGN §6); the platform allows a month
+// terminal's own limit is 72 h (docs/DOMAIN.md); the platform allows a month
 // for a terminal that was switched off.
 const maxOfflineAge = 30 * 24 * time.Hour
 

@@ -174,7 +174,7 @@ func loadProduct(ctx context.Context, q querier, barcode string) (agent.Product,
 }
 
 // matchLibrary checks that a sale's product reference agrees with the
-// library (DESIGN §3: barcode, model and energy grade must match).
+// library (docs/DOMAIN.md: barcode, model and energy grade must match).
 func matchLibrary(ref api.ProductRef, p agent.Product) error {
 	if ref.Category != p.Category || ref.Model != p.Model || ref.EnergyGrade != p.EnergyGrade || ref.Brand != p.Brand {
 		return agent.Errorf(agent.CodeProductNotFound, "product %s: category/brand/model/grade do not match the library (%s %s %s grade %d)",

@@ -1,4 +1,4 @@
-// Package sim is the reference central platform (DESIGN §5): a complete
+// Package sim is the reference central platform (sync/api/openapi.yaml): a complete
 // server for the contract in sync/api, persisted in SQLite, seeded with a
 // demo store, products and vouchers, with fault injection for tests and
 // demos. cmd/platform-sim is its thin command; tests start it in-process

@@ -1,5 +1,5 @@
 // Package ctl implements terminalctl, the field-support command line of
-// the store terminal (DESIGN §9): status, doctor, backup, restore, support
+// the store terminal (README.md, "Field support: terminalctl"): status, doctor, backup, restore, support
 // bundle, queue list/retry and staff PIN reset.
 //
 // It works on the app's data directory (wiring.Layout) with the app's own

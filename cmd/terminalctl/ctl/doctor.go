@@ -138,7 +138,7 @@ func (c *cli) checkDisk() check {
 }
 
 // checkFieldKey checks that field.key exists, holds a key and is readable
-// by its owner only (DESIGN §8). Windows protects it with ACLs instead.
+// by its owner only (docs/DOMAIN.md, "Personal data and security"). Windows protects it with ACLs instead.
 func (c *cli) checkFieldKey() check {
 	ch := check{name: "密钥 field.key"}
 	fi, err := os.Stat(c.layout.FieldKey)

@@ -10,7 +10,7 @@ import (
 
 // Layout names every file and folder of a data directory. Program files
 // live elsewhere (the package's install folder); install, upgrade and
-// uninstall never touch the data directory unless asked to (DESIGN §9).
+// uninstall never touch the data directory unless asked to (README.md, "Packages and upgrades").
 //
 //	terminal.db        the SQLite store (agent/store)
 //	config.json        device and platform settings (Config)
