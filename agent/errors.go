@@ -49,6 +49,7 @@ const (
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeTradeInRequired Code = "TRADE_IN_REQUIRED"
 	CodeCampaignClosed  Code = "CAMPAIGN_CLOSED"
+	CodeCategoryPaused  Code = "CATEGORY_PAUSED"  // the platform paused the category (funds used up)
 	CodeRulesMissing    Code = "RULES_NOT_SYNCED" // no rules cached yet: selling waits for the first refresh
 	CodePrintFailed     Code = "PRINT_FAILED"     // the receipt was not queued; the sale itself is saved
 	CodeAlreadyPickedUp Code = "ALREADY_PICKED_UP"

@@ -22,7 +22,7 @@ func warningCodes(ws []Warning) []string {
 
 func TestCheckFraud(t *testing.T) {
 	now := time.Date(2025, 6, 1, 10, 0, 0, 0, ChinaTime)
-	r := DefaultRules()
+	r := NationalRules2025() // the rules in force on now
 	fridge, _ := r.Rule(CatFridge)
 	ac, _ := r.Rule(CatAirCond)
 	noRestore := fridge

@@ -27,7 +27,8 @@ type SubsidyOptions struct {
 //	min(floor(finalPrice × rate / 10000), cap)
 //
 // in integer fen, or the rule's fixed amount (at most the price and the cap).
-// The rate is the grade's rate when the rule has grade rates, else RateBP.
+// The rate is the grade's rate when the rule has grade rates (the better of
+// the energy and the water efficiency grade), else RateBP.
 //
 // Errors, checked in this order: CodeInvalidRequest when the rule is for
 // another category; CodeInvalidAmount for a price ≤ 0; CodeNotEligible for a
@@ -69,9 +70,9 @@ func ComputeSubsidyWith(rule CategoryRule, p Product, finalPrice Fen, o SubsidyO
 	rate := rule.RateBP
 	if len(rule.GradeRatesBP) > 0 {
 		var ok bool
-		rate, ok = rule.GradeRatesBP[strconv.Itoa(p.EnergyGrade)]
+		rate, ok = gradeRate(rule.GradeRatesBP, p)
 		if !ok {
-			return SubsidyResult{}, Errorf(CodeNotEligible, "energy grade %d of %s is not subsidised", p.EnergyGrade, rule.Category)
+			return SubsidyResult{}, Errorf(CodeNotEligible, "energy grade %d / water grade %d of %s is not subsidised", p.EnergyGrade, p.WaterGrade, rule.Category)
 		}
 	}
 	if o.ElderlyFriendly && rule.ElderlyRateBP > 0 {
@@ -88,6 +89,23 @@ func ComputeSubsidyWith(rule CategoryRule, p Product, finalPrice Fen, o SubsidyO
 	return res, nil
 }
 
+// gradeRate returns the rate of the product's better-paid efficiency
+// grade: the rules subsidise "energy or water efficiency grade N", so a
+// washer with energy grade 2 and water grade 1 gets the grade-1 rate. A
+// grade of 0 (none) has no rate.
+func gradeRate(rates map[string]int, p Product) (int, bool) {
+	best, ok := 0, false
+	for _, g := range []int{p.EnergyGrade, p.WaterGrade} {
+		if g <= 0 {
+			continue
+		}
+		if r, has := rates[strconv.Itoa(g)]; has && (!ok || r > best) {
+			best, ok = r, true
+		}
+	}
+	return best, ok
+}
+
 // applyRate returns floor(price × bp / 10000) for price ≥ 0 and 0 ≤ bp ≤
 // 10000 without overflowing int64: the price is split at 10000 fen so that
 // no intermediate product exceeds price.
@@ -99,8 +117,10 @@ func applyRate(price Fen, bp int) Fen {
 // CheckSaleRules checks the rule-set conditions of a sale that do not depend
 // on history, and returns the category's rule:
 //   - CodeCampaignClosed when now is outside the campaign window;
+//   - CodeCampaignClosed when the platform paused the whole set;
 //   - CodeNotEligible when the rules do not cover the store's county or have
 //     no rule for the product's category;
+//   - CodeCategoryPaused when the platform paused the category;
 //   - CodeTradeInRequired when the rule requires an old item and the sale
 //     has none;
 //   - CodeInvalidSN when the rule or the product requires a serial number and
@@ -114,9 +134,15 @@ func CheckSaleRules(r Rules, s Sale, storeCounty string, now time.Time) (Categor
 	if !r.CoversRegion(storeCounty) {
 		return CategoryRule{}, Errorf(CodeNotEligible, "rules for region %q do not cover county %s", r.RegionPrefix, storeCounty)
 	}
+	if r.Paused != nil {
+		return CategoryRule{}, Errorf(CodeCampaignClosed, "rule set %s is paused: %s", r.ID, r.Paused.Message)
+	}
 	rule, ok := r.Rule(s.Product.Category)
 	if !ok {
 		return CategoryRule{}, Errorf(CodeNotEligible, "category %q is not subsidised", s.Product.Category)
+	}
+	if rule.Paused != nil {
+		return rule, Errorf(CodeCategoryPaused, "%s is paused: %s", rule.Category, rule.Paused.Message)
 	}
 	if rule.TradeInRequired && s.TradeIn == nil {
 		return rule, Errorf(CodeTradeInRequired, "%s requires the old item to be handed in", rule.Category)
@@ -130,4 +156,21 @@ func CheckSaleRules(r Rules, s Sale, storeCounty string, now time.Time) (Categor
 		}
 	}
 	return rule, nil
+}
+
+// CheckSaleRulesAt selects the rule set in force at the sale's transaction
+// time at for its category (RuleSets.ForCategory) and checks the sale with
+// CheckSaleRules. It returns the set and the rule. A category no set in
+// force subsidises is CodeNotEligible; no set in force at all is
+// CodeCampaignClosed.
+func CheckSaleRulesAt(sets RuleSets, s Sale, storeCounty string, at time.Time) (Rules, CategoryRule, error) {
+	r, _, ok := sets.ForCategory(s.Product.Category, storeCounty, at)
+	if !ok {
+		if len(sets.InForce(storeCounty, at)) == 0 {
+			return Rules{}, CategoryRule{}, Errorf(CodeCampaignClosed, "no rule set is in force at %s", at.In(ChinaTime).Format(time.DateTime))
+		}
+		return Rules{}, CategoryRule{}, Errorf(CodeNotEligible, "category %q is not subsidised at %s", s.Product.Category, at.In(ChinaTime).Format(time.DateOnly))
+	}
+	rule, err := CheckSaleRules(r, s, storeCounty, at)
+	return r, rule, err
 }

@@ -12,9 +12,10 @@ func product(cat Category, grade int) Product {
 	return Product{Barcode: "6901234567892", Category: cat, EnergyGrade: grade, Status: ProductActive}
 }
 
-// TestComputeSubsidyIssueExamples is the table of worked examples, exactly.
-func TestComputeSubsidyIssueExamples(t *testing.T) {
-	r := DefaultRules()
+// TestComputeSubsidy2025Examples are examples of the 2025 national rules,
+// exactly.
+func TestComputeSubsidy2025Examples(t *testing.T) {
+	r := NationalRules2025()
 	tests := []struct {
 		name     string
 		cat      Category
@@ -60,7 +61,7 @@ func TestComputeSubsidyIssueExamples(t *testing.T) {
 }
 
 func TestComputeSubsidyEdges(t *testing.T) {
-	r := DefaultRules()
+	r := NationalRules2025()
 	rule := func(c Category) CategoryRule { cr, _ := r.Rule(c); return cr }
 	tests := []struct {
 		name     string
@@ -131,7 +132,7 @@ func TestApplyRateMatchesExactFloor(t *testing.T) {
 }
 
 func TestCheckSaleRules(t *testing.T) {
-	r := DefaultRules()
+	r := NationalRules2025()
 	now := time.Date(2025, 6, 1, 10, 0, 0, 0, ChinaTime)
 	phone := Sale{Product: product(CatPhone, 0), SN: "490154203237518"}
 	ebike := Sale{Product: product(CatEBike, 0), TradeIn: &TradeIn{Category: CatEBike}}
@@ -151,7 +152,10 @@ func TestCheckSaleRules(t *testing.T) {
 		{"product requires SN", r, Sale{Product: Product{Category: CatTV, SNRequired: true}}, "110105", now, CodeInvalidSN},
 		{"fridge without SN", r, Sale{Product: product(CatFridge, 1)}, "110105", now, ""},
 		{"before campaign", r, phone, "110105", time.Date(2024, 12, 31, 12, 0, 0, 0, ChinaTime), CodeCampaignClosed},
-		{"after campaign", r, phone, "110105", time.Date(2027, 1, 1, 0, 0, 0, 0, ChinaTime), CodeCampaignClosed},
+		{"after campaign", r, phone, "110105", time.Date(2026, 1, 1, 0, 0, 0, 0, ChinaTime), CodeCampaignClosed},
+		{"set paused", paused(r, ""), phone, "110105", now, CodeCampaignClosed},
+		{"category paused", paused(r, CatPhone), phone, "110105", now, CodeCategoryPaused},
+		{"other category paused", paused(r, CatFridge), phone, "110105", now, ""},
 		{"unknown category", r, Sale{Product: product("yacht", 0)}, "110105", now, CodeNotEligible},
 		{"other province", withRegion(r, "31"), phone, "110105", now, CodeNotEligible},
 		{"same province", withRegion(r, "11"), phone, "110105", now, ""},
@@ -172,7 +176,140 @@ func TestCheckSaleRules(t *testing.T) {
 	}
 }
 
+// paused returns r with category c paused, or the whole set when c is "".
+func paused(r Rules, c Category) Rules {
+	p := &Pause{Message: "funds used up"}
+	if c == "" {
+		r.Paused = p
+		return r
+	}
+	r.Categories = append([]CategoryRule(nil), r.Categories...)
+	for i := range r.Categories {
+		if r.Categories[i].Category == c {
+			r.Categories[i].Paused = p
+		}
+	}
+	return r
+}
+
 func withRegion(r Rules, prefix string) Rules {
 	r.RegionPrefix = prefix
 	return r
+}
+
+// TestComputeSubsidyRuleSetExamples is the example table of the rules that
+// follow the programme through time, exactly: each sale picks the set in
+// force at its transaction time (RuleSets.ForCategory over the seeded
+// national sets) and ComputeSubsidy computes it. Run with -v to print the
+// table as computed.
+func TestComputeSubsidyRuleSetExamples(t *testing.T) {
+	sets := DefaultRuleSets()
+	march := time.Date(2026, 3, 1, 10, 0, 0, 0, ChinaTime)
+	lastSecond := time.Date(2025, 12, 31, 23, 59, 59, 0, ChinaTime)
+	newYear := time.Date(2026, 1, 1, 0, 0, 0, 0, ChinaTime)
+	glasses := product(CatSmartGlasses, 0)
+	washerWater1 := Product{Category: CatWasher, EnergyGrade: 2, WaterGrade: 1, Status: ProductActive}
+	tests := []struct {
+		name     string
+		at       time.Time
+		p        Product
+		price    Fen
+		want     Fen    // when wantCode is ""
+		wantCode Code   // refusal
+		wantSet  string // set chosen; "" when none subsidises the category
+	}{
+		{"fridge grade 1 ¥9,999.00", march, product(CatFridge, 1), 9999_00, 1499_85, "", RuleSetNational2026},
+		{"fridge grade 1 ¥12,000.00", march, product(CatFridge, 1), 12000_00, 1500_00, "", RuleSetNational2026},
+		{"fridge grade 2 ¥3,299.00", march, product(CatFridge, 2), 3299_00, 0, CodeNotEligible, RuleSetNational2026},
+		{"dishwasher grade 1 ¥4,000.00", march, product(CatDishwasher, 1), 4000_00, 0, CodeNotEligible, ""},
+		{"smart glasses ¥2,999.00", march, glasses, 2999_00, 449_85, "", RuleSetNational2026},
+		{"washer energy 2 water 1 ¥3,000.00", march, washerWater1, 3000_00, 450_00, "", RuleSetNational2026},
+		{"fridge grade 2 ¥3,299.00", lastSecond, product(CatFridge, 2), 3299_00, 494_85, "", RuleSetNational2025},
+		{"fridge grade 2 ¥3,299.00", newYear, product(CatFridge, 2), 3299_00, 0, CodeNotEligible, RuleSetNational2026},
+	}
+	t.Logf("%-19s  %-33s  %-8s  %s", "transaction time", "sale", "set", "subsidy")
+	for _, tt := range tests {
+		r, rule, ok := sets.ForCategory(tt.p.Category, "110105", tt.at)
+		if r.ID != tt.wantSet {
+			t.Errorf("%s at %s: set %q, want %q", tt.name, tt.at, r.ID, tt.wantSet)
+		}
+		var res SubsidyResult
+		var err error = Errorf(CodeNotEligible, "no rule set in force subsidises %s", tt.p.Category)
+		if ok {
+			res, err = ComputeSubsidy(rule, tt.p, tt.price)
+		}
+		got := res.SubsidyFen.String()
+		if err != nil {
+			got = "not eligible (" + string(CodeOf(err)) + ")"
+		}
+		t.Logf("%-19s  %-33s  %-8s  %s", tt.at.In(ChinaTime).Format(time.DateTime), tt.name, r.ID, got)
+		if tt.wantCode != "" {
+			if CodeOf(err) != tt.wantCode {
+				t.Errorf("%s at %s: err = %v, want %s", tt.name, tt.at, err, tt.wantCode)
+			}
+			continue
+		}
+		if err != nil || res.SubsidyFen != tt.want {
+			t.Errorf("%s at %s: %s, %v; want %s", tt.name, tt.at, res.SubsidyFen, err, tt.want)
+		}
+	}
+}
+
+// TestGradeRateEnergyOrWater: a grade rule takes the better of the energy
+// and the water efficiency grade.
+func TestGradeRateEnergyOrWater(t *testing.T) {
+	r2025, r2026 := NationalRules2025(), NationalRules2026()
+	w25, _ := r2025.Rule(CatWasher)
+	w26, _ := r2026.Rule(CatWasher)
+	tests := []struct {
+		name          string
+		rule          CategoryRule
+		energy, water int
+		want          Fen
+		wantCode      Code
+	}{
+		{"2026 energy 2 water 1", w26, 2, 1, 450_00, ""},
+		{"2026 energy 1 water 3", w26, 1, 3, 450_00, ""},
+		{"2026 energy 2 water 2", w26, 2, 2, 0, CodeNotEligible},
+		{"2026 energy 2 no water grade", w26, 2, 0, 0, CodeNotEligible},
+		{"2025 energy 2 water 1 takes 20 %", w25, 2, 1, 600_00, ""},
+		{"2025 energy 3 water 2", w25, 3, 2, 450_00, ""},
+		{"2025 no grade at all", w25, 0, 0, 0, CodeNotEligible},
+	}
+	for _, tt := range tests {
+		p := Product{Category: CatWasher, EnergyGrade: tt.energy, WaterGrade: tt.water, Status: ProductActive}
+		res, err := ComputeSubsidy(tt.rule, p, 3000_00)
+		if tt.wantCode != "" {
+			if CodeOf(err) != tt.wantCode {
+				t.Errorf("%s: err = %v", tt.name, err)
+			}
+			continue
+		}
+		if err != nil || res.SubsidyFen != tt.want {
+			t.Errorf("%s: %s %v, want %s", tt.name, res.SubsidyFen, err, tt.want)
+		}
+	}
+}
+
+func TestCheckSaleRulesAt(t *testing.T) {
+	sets := DefaultRuleSets()
+	fridge := Sale{Product: product(CatFridge, 1)}
+	r, _, err := CheckSaleRulesAt(sets, fridge, "110105", time.Date(2025, 12, 31, 23, 59, 59, 999_000_000, ChinaTime))
+	if err != nil || r.ID != RuleSetNational2025 {
+		t.Errorf("31 December: %s %v", r.ID, err)
+	}
+	r, _, err = CheckSaleRulesAt(sets, fridge, "110105", time.Date(2026, 1, 1, 0, 0, 0, 0, ChinaTime))
+	if err != nil || r.ID != RuleSetNational2026 {
+		t.Errorf("1 January: %s %v", r.ID, err)
+	}
+	if _, _, err := CheckSaleRulesAt(sets, Sale{Product: product(CatDishwasher, 1)}, "110105", time.Date(2026, 1, 1, 0, 0, 0, 0, ChinaTime)); CodeOf(err) != CodeNotEligible {
+		t.Errorf("2026 dishwasher: %v", err)
+	}
+	if _, _, err := CheckSaleRulesAt(sets, fridge, "110105", time.Date(2024, 12, 1, 0, 0, 0, 0, ChinaTime)); CodeOf(err) != CodeCampaignClosed {
+		t.Errorf("before the programme: %v", err)
+	}
+	sets[1] = paused(sets[1], CatFridge)
+	if _, _, err := CheckSaleRulesAt(sets, fridge, "110105", time.Date(2026, 5, 1, 0, 0, 0, 0, ChinaTime)); CodeOf(err) != CodeCategoryPaused {
+		t.Errorf("paused fridge: %v", err)
+	}
 }

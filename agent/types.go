@@ -15,7 +15,9 @@ import "time"
 // Category is the stable code of a subsidy category ("fridge", "phone", …).
 type Category string
 
-// Subsidy categories seeded by the reference platform (2025 national defaults).
+// Subsidy categories of the national rule sets seeded by the reference
+// platform. Categories are data: a code not listed here works as well, with
+// its names, group and conditions taken from the rule set that carries it.
 const (
 	CatFridge        Category = "fridge"
 	CatWasher        Category = "washer"
@@ -32,6 +34,7 @@ const (
 	CatPhone         Category = "phone"
 	CatTablet        Category = "tablet"
 	CatSmartwatch    Category = "smartwatch"
+	CatSmartGlasses  Category = "smart_glasses" // national from 2026
 	CatHomeReno      Category = "home_renovation"
 	CatEBike         Category = "ebike"
 )
@@ -48,15 +51,20 @@ const (
 
 // Product is one entry of the national product library as cached locally.
 type Product struct {
-	Barcode       string   `json:"barcode"` // GTIN, usually 13 digits starting 69
-	Name          string   `json:"name"`
-	Brand         string   `json:"brand"`
-	Model         string   `json:"model"`
-	Category      Category `json:"category"`
-	EnergyGrade   int      `json:"energy_grade"` // 1..5; 0 when the category has no grade
-	FiledPriceFen Fen      `json:"filed_price_fen"`
-	SNRequired    bool     `json:"sn_required"`
-	Status        string   `json:"status"` // ProductActive or ProductDelisted
+	Barcode     string   `json:"barcode"` // GTIN, usually 13 digits starting 69
+	Name        string   `json:"name"`
+	Brand       string   `json:"brand"`
+	Model       string   `json:"model"`
+	Category    Category `json:"category"`
+	EnergyGrade int      `json:"energy_grade"` // 1..5; 0 when the category has no grade
+	// WaterGrade is the water-efficiency grade (1..5; 0 when the product
+	// has none). Rules that subsidise "energy or water efficiency grade N"
+	// take the better of the two (see ComputeSubsidy): a washer with
+	// energy grade 2 and water grade 1 qualifies as grade 1.
+	WaterGrade    int    `json:"water_grade,omitempty"`
+	FiledPriceFen Fen    `json:"filed_price_fen"`
+	SNRequired    bool   `json:"sn_required"`
+	Status        string `json:"status"` // ProductActive or ProductDelisted
 }
 
 const (
@@ -64,16 +72,36 @@ const (
 	ProductDelisted = "DELISTED"
 )
 
-// Rules is the data-driven rule set served by GET /v1/rules and cached by
-// the terminal. Rates are in basis points (1/10000) so that all arithmetic
-// stays in integers.
+// Rules is one rule set of the programme: served by GET /v1/rules among
+// the other sets that cover the store (see RuleSets) and cached by the
+// terminal. A rule set is in force during its effective period
+// [CampaignStart, CampaignEnd) for the stores its RegionPrefix covers.
+// Rates are in basis points (1/10000) so that all arithmetic stays in
+// integers.
 type Rules struct {
-	Version       string         `json:"version"`
+	// ID names the rule set for good ("CN-2026"): it is stored with every
+	// sale computed under the set, printed on the receipt and sent to the
+	// platform, which judges the sale by the same set.
+	ID string `json:"id"`
+	// Version changes whenever the platform republishes the set.
+	Version string `json:"version"`
+	// CampaignStart and CampaignEnd bound the effective period, China
+	// time; the end is exclusive and a zero bound is open.
 	CampaignStart time.Time      `json:"campaign_start"`
 	CampaignEnd   time.Time      `json:"campaign_end"`
-	RegionPrefix  string         `json:"region_prefix"` // province/city code prefix, e.g. "11" or "1101"
+	RegionPrefix  string         `json:"region_prefix"` // "" national, or a province/city/county code prefix, e.g. "11" or "1101"
 	Categories    []CategoryRule `json:"categories"`
 	Offline       OfflinePolicy  `json:"offline"`
+	// Paused, when set, suspends the whole set (campaign closed for the
+	// region: funds used up, audit); sales under it are refused with
+	// CodeCampaignClosed until the platform resumes it.
+	Paused *Pause `json:"paused,omitempty"`
+}
+
+// Pause is the platform's suspension of a rule set or of one category.
+type Pause struct {
+	Message  string    `json:"message"`             // why, for the status bar and the product step
+	ResumeAt time.Time `json:"resume_at,omitempty"` // announced resumption; zero when unknown
 }
 
 // CategoryRule is the subsidy rule of one category.
@@ -98,6 +126,9 @@ type CategoryRule struct {
 	TradeInRequired       bool `json:"trade_in_required"`
 	SNRequired            bool `json:"sn_required"`
 	QuotaRestoredOnRefund bool `json:"quota_restored_on_refund"`
+	// Paused, when set, suspends the category (its funds are used up):
+	// sales are refused with CodeCategoryPaused, offline too.
+	Paused *Pause `json:"paused,omitempty"`
 }
 
 // OfflinePolicy bounds what the terminal may sell while the platform is
@@ -166,7 +197,11 @@ type Sale struct {
 	SubsidyFen    Fen `json:"subsidy_fen"`
 	PayFen        Fen `json:"pay_fen"` // FinalPriceFen - SubsidyFen, paid on the store's terminal
 
-	Offline     bool      `json:"offline"` // captured without the platform
+	Offline bool `json:"offline"` // captured without the platform
+	// RuleSetID is the Rules.ID of the set in force when the clerk
+	// confirmed the sale (its transaction time): the subsidy, the refund's
+	// quota flag and the platform's checks all follow that set.
+	RuleSetID   string    `json:"rule_set_id,omitempty"`
 	RequestNo   string    `json:"request_no"`
 	FrozenNo    string    `json:"frozen_no,omitempty"`
 	FrozenUntil time.Time `json:"frozen_until,omitempty"`
