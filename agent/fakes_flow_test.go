@@ -93,7 +93,7 @@ var (
 	ebike = agent.Product{Barcode: gtin("690000000004"), Name: "电动自行车 E1", Brand: "雅迪", Model: "E1",
 		Category: agent.CatEBike, FiledPriceFen: agent.Yuan(4000), Status: agent.ProductActive}
 	tv = agent.Product{Barcode: gtin("690000000005"), Name: "电视 65", Brand: "TCL", Model: "65Q",
-		Category: agent.CatTV, EnergyGrade: 2, FiledPriceFen: agent.Yuan(15000), Status: agent.ProductActive}
+		Category: agent.CatTV, EnergyGrade: 1, FiledPriceFen: agent.Yuan(15000), Status: agent.ProductActive}
 )
 
 const storeCounty = "110105" // 北京市朝阳区
@@ -130,23 +130,44 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// fixtureOpt changes the 2026 national rule set of a fixture.
 type fixtureOpt func(*agent.Rules)
+
+// localEBikeSet is a provincial test set for Beijing in 2026: e-bikes at
+// a fixed ¥500 with the old bike handed in.
+func localEBikeSet() agent.Rules {
+	ebike, _ := agent.NationalRules2025().Rule(agent.CatEBike)
+	return agent.Rules{ID: "BJ-2026-test", Version: "1", RegionPrefix: "110000",
+		CampaignStart: time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime),
+		Categories:    []agent.CategoryRule{ebike},
+		Offline:       agent.DefaultRules().Offline}
+}
 
 func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	t.Helper()
+	return newFixtureAt(t, agenttest.Start, opts...)
+}
+
+// newFixtureAt is newFixture with the clock standing at start.
+func newFixtureAt(t testing.TB, start time.Time, opts ...fixtureOpt) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	clk := agenttest.NewClock(agenttest.Start)
+	clk := agenttest.NewClock(start)
 	f := &fixture{t: t, ctx: ctx, clock: clk, printer: &memPrinter{}, photos: filepath.Join(t.TempDir(), "photos")}
 	// The store logs into the same captured buffer as the terminal: its
 	// lines are checked for personal data too, and never split a
 	// benchmark's result line on stdout.
 	logger := slog.New(slog.NewTextHandler(&f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	rules := agent.DefaultRules()
+	// The national sets, and a local set for the store's province with
+	// the e-bike rule (old bike handed in) that the 2026 national set no
+	// longer has. opts change the 2026 national set, in force at
+	// agenttest.Start.
+	rules := append(agent.DefaultRuleSets(), localEBikeSet())
 	for _, o := range opts {
-		o(&rules)
+		o(&rules[1])
 	}
-	products := []agent.Product{fridge, washer3, phone, ebike, tv}
-	f.store = agenttest.OpenStore(t, agenttest.StoreOptions{Clock: clk, Logger: logger, Rules: &rules,
+	products := []agent.Product{fridge, washer3, phone, ebike, tv, fridge2}
+	f.store = agenttest.OpenStore(t, agenttest.StoreOptions{Clock: clk, Logger: logger, Rules: rules,
 		Products: products, LibraryVersion: 7, Staff: []agent.Staff{
 			{ID: "C1", Name: "张三", Role: agent.RoleClerk},
 			{ID: "R1", Name: "李四", Role: agent.RoleRecycler},

@@ -100,8 +100,8 @@ func TestDailyReportTotals(t *testing.T) {
 	f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(5000)})
 	f.clock.Advance(24 * time.Hour)
 
-	a, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})   // 999.80
-	b, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(12000)}) // 1,800.00
+	a, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})   // 749.85
+	b, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(12000)}) // 1,500.00 (capped)
 	c, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(2000)})  // 300.00
 	ti := &agent.TradeIn{Category: agent.CatEBike, Condition: agent.ConditionGood}
 	e, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatEBike), product: ebike, tradeIn: ti, price: agent.Yuan(3000)}) // 500.00
@@ -119,13 +119,13 @@ func TestDailyReportTotals(t *testing.T) {
 	wantSubsidy := a.SubsidyFen + b.SubsidyFen + e.SubsidyFen
 	wantFinal := a.FinalPriceFen + b.FinalPriceFen + e.FinalPriceFen
 	if rep.Sales != 4 || rep.Refunds != 1 || rep.TradeIns != 1 || rep.SubsidyFen != wantSubsidy || rep.FinalPriceFen != wantFinal ||
-		rep.PayFen+rep.SubsidyFen != rep.FinalPriceFen || wantSubsidy != 999_80+1800_00+500_00 {
+		rep.PayFen+rep.SubsidyFen != rep.FinalPriceFen || wantSubsidy != 749_85+1500_00+500_00 {
 		t.Fatalf("report %+v", rep)
 	}
 	if rep.PendingSync != 4 {
 		t.Fatalf("pending sync %d, want 4 (nothing delivered yet)", rep.PendingSync)
 	}
-	want := map[agent.Category]agent.Fen{agent.CatFridge: 999_80, agent.CatTV: 1800_00, agent.CatEBike: 500_00}
+	want := map[agent.Category]agent.Fen{agent.CatFridge: 749_85, agent.CatTV: 1500_00, agent.CatEBike: 500_00}
 	if len(rep.ByCategory) != len(want) {
 		t.Fatalf("by category %+v", rep.ByCategory)
 	}

@@ -125,7 +125,7 @@ type Store interface {
 	PickupByTicket(ctx context.Context, ticketNo string) (Pickup, error) // ErrNotFound
 
 	Product(ctx context.Context, barcode string) (Product, error) // ErrNotFound
-	Rules(ctx context.Context) (Rules, error)                     // ErrNotFound before the first refresh
+	Rules(ctx context.Context) (RuleSets, error)                  // every cached set; ErrNotFound before the first refresh
 
 	Staff(ctx context.Context, id string) (Staff, error)
 	ListStaff(ctx context.Context) ([]Staff, error)
@@ -154,6 +154,11 @@ type VoucherTry struct {
 	Barcode    string
 	SN         string
 	AmountFen  Fen // final price after all discounts
+	// RuleSetID is the set the terminal computed the sale under, in force
+	// at TransTime (the moment of the try): the platform judges the freeze
+	// and its later commit by that set.
+	RuleSetID string
+	TransTime time.Time
 }
 
 // VoucherFrozen is the platform's answer to a successful try.
@@ -222,7 +227,9 @@ type Library interface {
 	CommitLibrary(ctx context.Context, target int64) error
 	// DiscardLibraryStaging drops a staged delta (e.g. the platform restarted numbering).
 	DiscardLibraryStaging(ctx context.Context) error
-	SaveRules(ctx context.Context, r Rules) error
+	// SaveRules replaces the cached rule sets; it refuses sets that
+	// RuleSets.Validate refuses, keeping the last good ones.
+	SaveRules(ctx context.Context, rs RuleSets) error
 }
 
 // LibraryStaging describes a delta being downloaded.

@@ -24,7 +24,7 @@ const (
 	appliance2025Grade1BP  = 2000 // 20 % for grade 1
 	appliance2025Grade2BP  = 1500 // 15 % for grade 2; grades 3-5 are not eligible
 	appliance2025CapFen    = Fen(2000_00)
-	airCond2025PerConsumer = 3 // air conditioners: up to three per consumer in 2025
+	airCond2025PerConsumer = 3    // air conditioners: up to three per consumer in 2025
 	homeRateBP             = 1500 // 2025 home renovation: the national ceiling; provinces may set less
 	homeElderlyRateBP      = 3000 // elderly-friendly (适老化) renovation products
 	homeCapFen             = Fen(2000_00)

@@ -164,3 +164,61 @@ func regionLevel(prefix string) int {
 	}
 	return len(prefix)
 }
+
+// UpcomingNotice is how long before a change of rule sets the status bar
+// announces the coming set.
+const UpcomingNotice = 7 * 24 * time.Hour
+
+// PauseNotice is a paused category, or a paused set when Category is "".
+type PauseNotice struct {
+	RuleSetID string
+	Category  Category
+	NameZH    string // the category's names; "" for a whole set
+	NameEN    string
+	Pause
+}
+
+// RulesOutlook is what the status bar says about the rules: the sets in
+// force, the coming change within UpcomingNotice, and the pauses.
+type RulesOutlook struct {
+	InForce []string // IDs of the sets in force, most specific first
+	// NextAt is the next change of the sets in force when it is at most
+	// UpcomingNotice away (zero otherwise); Next lists the IDs in force
+	// from then on (empty when the programme ends then).
+	NextAt time.Time
+	Next   []string
+	Paused []PauseNotice // pauses of the sets and categories in force
+	// Offline is the offline policy of the most specific set in force.
+	Offline OfflinePolicy
+}
+
+// Outlook returns the status bar's view of the rules for the county at now.
+func (rs RuleSets) Outlook(county string, now time.Time) RulesOutlook {
+	var o RulesOutlook
+	in := rs.InForce(county, now)
+	for _, r := range in {
+		o.InForce = append(o.InForce, r.ID)
+	}
+	if len(in) > 0 {
+		o.Offline = in[0].Offline
+	}
+	for _, r := range in {
+		if r.Paused != nil {
+			o.Paused = append(o.Paused, PauseNotice{RuleSetID: r.ID, Pause: *r.Paused})
+		}
+	}
+	for _, cr := range rs.Categories(county, now) {
+		if cr.Paused != nil {
+			set, _, _ := rs.ForCategory(cr.Category, county, now)
+			o.Paused = append(o.Paused, PauseNotice{RuleSetID: set.ID, Category: cr.Category,
+				NameZH: cr.NameZH, NameEN: cr.NameEN, Pause: *cr.Paused})
+		}
+	}
+	if next, ok := rs.NextChange(county, now); ok && next.Sub(now) <= UpcomingNotice {
+		o.NextAt = next
+		for _, r := range rs.InForce(county, next) {
+			o.Next = append(o.Next, r.ID)
+		}
+	}
+	return o
+}

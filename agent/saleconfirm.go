@@ -28,15 +28,31 @@ func (d *SaleWizard) Confirm(ctx context.Context) (Sale, error) {
 	case !d.quoted:
 		return Sale{}, Errorf(CodeInvalidAmount, "enter the final price first")
 	}
-	// Campaign, region, SN and trade-in requirements of the rules.
-	if _, err := CheckSaleRules(d.rules, *s, t.info.CountyCode, t.clock.Now()); err != nil {
-		return Sale{}, err
-	}
-	// The quote may be minutes old: check again with fresh history.
-	if _, err := d.quoteLocked(ctx, s.FinalPriceFen); err != nil {
-		return Sale{}, err
-	}
+	// now is the sale's transaction time: the rule set in force at now
+	// computes it, here and at the platform, whenever it is delivered.
 	now := t.clock.Now()
+	// Read the cached sets again: a refresh since the sale started may
+	// have paused the category or published a new set.
+	if sets, err := t.store.Rules(ctx); err == nil {
+		d.sets = sets
+	}
+	// Campaign, region, pause, SN and trade-in requirements of that set.
+	if _, _, err := CheckSaleRulesAt(d.sets, *s, t.info.CountyCode, now); err != nil {
+		return Sale{}, err
+	}
+	// The quote may be minutes old: check again with fresh history, under
+	// the set in force now. When a change of sets altered the subsidy the
+	// clerk quoted, the new quote is shown before anything is frozen.
+	quoted := s.SubsidyFen
+	q, err := d.quoteLocked(ctx, s.FinalPriceFen, now)
+	if err != nil {
+		return Sale{}, err
+	}
+	if q.SubsidyFen != quoted {
+		d.quoted = false
+		return Sale{}, Errorf(CodeInvalidAmount, "the rules changed to %s: the subsidy is now %s instead of %s; enter the price again to confirm",
+			d.rules.ID, q.SubsidyFen, quoted)
+	}
 	if d.claims != nil {
 		if _, err := VerifyConsumerCode(s.Consumer.AuthCode, t.key, now); err != nil {
 			return Sale{}, err
@@ -65,11 +81,14 @@ func (d *SaleWizard) confirmOnlineLocked(ctx context.Context, now time.Time) (Sa
 		Barcode:    s.Product.Barcode,
 		SN:         s.SN,
 		AmountFen:  s.FinalPriceFen,
+		RuleSetID:  s.RuleSetID,
+		TransTime:  now,
 	})
 	if err != nil {
 		return Sale{}, err
 	}
 	next := *s
+	next.ConfirmedAt = now
 	next.FrozenNo = fr.FrozenNo
 	next.FrozenUntil = fr.FrozenUntil
 	if fr.VoucherID != "" {
@@ -165,6 +184,7 @@ func (d *SaleWizard) confirmOfflineLocked(ctx context.Context, now time.Time) (S
 	}
 	next := *s
 	next.Offline = true
+	next.ConfirmedAt = now
 	if err := next.TransitionTo(SaleOfflineAccepted, now); err != nil {
 		return Sale{}, err
 	}

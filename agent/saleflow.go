@@ -75,7 +75,8 @@ type SaleWizard struct {
 
 	mu         sync.Mutex // guards everything below
 	sale       Sale
-	rules      Rules
+	sets       RuleSets     // every cached set, read when the sale started
+	rules      Rules        // the set of rule, chosen by selectRuleLocked
 	rule       CategoryRule
 	haveRule   bool
 	claims     *ConsumerClaims // set for verified signed codes
@@ -93,7 +94,7 @@ func (s *Session) NewSale(ctx context.Context) (*SaleWizard, error) {
 		return nil, err
 	}
 	t := s.t
-	rules, err := t.store.Rules(ctx)
+	sets, err := t.store.Rules(ctx)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(CodeRulesMissing, "subsidy rules have not been downloaded from the platform yet; connect and refresh the library")
 	}
@@ -101,13 +102,10 @@ func (s *Session) NewSale(ctx context.Context) (*SaleWizard, error) {
 		return nil, internal("read rules", err)
 	}
 	now := t.clock.Now()
-	if !rules.InCampaign(now) {
-		return nil, Errorf(CodeCampaignClosed, "the campaign of rules %s is not open at %s", rules.Version, now.In(ChinaTime).Format("2006-01-02 15:04"))
+	if len(sets.InForce(t.info.CountyCode, now)) == 0 {
+		return nil, Errorf(CodeCampaignClosed, "no rule set covering county %s is in force at %s", t.info.CountyCode, now.In(ChinaTime).Format("2006-01-02 15:04"))
 	}
-	if !rules.CoversRegion(t.info.CountyCode) {
-		return nil, Errorf(CodeNotEligible, "rules %s (region %s) do not cover this store's county %s", rules.Version, rules.RegionPrefix, t.info.CountyCode)
-	}
-	d := &SaleWizard{s: s, t: t, rules: rules}
+	d := &SaleWizard{s: s, t: t, sets: sets}
 	d.sale = Sale{
 		OrderNo:    t.ids.next(prefixOrder, now),
 		TerminalNo: t.info.TerminalNo,
@@ -258,9 +256,9 @@ func (d *SaleWizard) ScanProduct(ctx context.Context, barcode string) (Product, 
 	if p.Status == ProductDelisted {
 		return Product{}, CategoryRule{}, Errorf(CodeProductNotFound, "product %s (%s) was delisted from the library", barcode, p.Model)
 	}
-	rule, ok := d.rules.Rule(p.Category)
-	if !ok {
-		return Product{}, CategoryRule{}, Errorf(CodeNotEligible, "category %s has no subsidy rule in rules %s", p.Category, d.rules.Version)
+	set, rule, err := selectRule(d.sets, p.Category, t.info.CountyCode, t.clock.Now())
+	if err != nil {
+		return Product{}, CategoryRule{}, err
 	}
 	if d.claims != nil {
 		if err := CheckClaims(*d.claims, p.Category, t.info.CountyCode); err != nil {
@@ -272,9 +270,30 @@ func (d *SaleWizard) ScanProduct(ctx context.Context, barcode string) (Product, 
 		d.snWarnings = nil
 	}
 	d.sale.Product = p
-	d.rule, d.haveRule = rule, true
+	d.rules, d.rule, d.haveRule = set, rule, true
 	d.quoted = false
 	return p, rule, nil
+}
+
+// selectRule returns the set in force at `at` for category c in the
+// county and its rule (RuleSets.ForCategory), refusing a category no set
+// in force subsidises (CodeNotEligible, or CodeCampaignClosed when no set
+// is in force at all), a paused set (CodeCampaignClosed) and a paused
+// category (CodeCategoryPaused): the product step says so before anyone
+// types a price.
+func selectRule(sets RuleSets, c Category, county string, at time.Time) (Rules, CategoryRule, error) {
+	set, rule, ok := sets.ForCategory(c, county, at)
+	switch {
+	case !ok && len(sets.InForce(county, at)) == 0:
+		return Rules{}, CategoryRule{}, Errorf(CodeCampaignClosed, "no rule set is in force at %s", at.In(ChinaTime).Format("2006-01-02 15:04"))
+	case !ok:
+		return Rules{}, CategoryRule{}, Errorf(CodeNotEligible, "category %s is not subsidised by the rules in force", c)
+	case set.Paused != nil:
+		return Rules{}, CategoryRule{}, Errorf(CodeCampaignClosed, "rule set %s is paused: %s", set.ID, set.Paused.Message)
+	case rule.Paused != nil:
+		return Rules{}, CategoryRule{}, Errorf(CodeCategoryPaused, "%s is paused in rule set %s: %s", c, set.ID, rule.Paused.Message)
+	}
+	return set, rule, nil
 }
 
 // snRequiredLocked reports whether the product needs its SN/IMEI. d.mu must be held.
@@ -402,11 +421,13 @@ func (d *SaleWizard) Quote(ctx context.Context, finalPrice Fen) (Quote, error) {
 	if err := d.editableLocked(); err != nil {
 		return Quote{}, err
 	}
-	return d.quoteLocked(ctx, finalPrice)
+	return d.quoteLocked(ctx, finalPrice, d.t.clock.Now())
 }
 
-// quoteLocked is Quote with d.mu held.
-func (d *SaleWizard) quoteLocked(ctx context.Context, finalPrice Fen) (Quote, error) {
+// quoteLocked is Quote with d.mu held, under the rule set in force at now
+// for the product's category: a quote shown at 23:59 on 31 December and
+// confirmed after midnight is computed again under the new year's set.
+func (d *SaleWizard) quoteLocked(ctx context.Context, finalPrice Fen, now time.Time) (Quote, error) {
 	if !d.haveRule {
 		return Quote{}, Errorf(CodeInvalidRequest, "scan the product barcode before entering the price")
 	}
@@ -414,10 +435,12 @@ func (d *SaleWizard) quoteLocked(ctx context.Context, finalPrice Fen) (Quote, er
 		return Quote{}, Errorf(CodeInvalidAmount, "the final price must be above zero")
 	}
 	t := d.t
-	now := t.clock.Now()
-	if !d.rules.InCampaign(now) {
-		return Quote{}, Errorf(CodeCampaignClosed, "the campaign of rules %s is not open", d.rules.Version)
+	set, rule, err := selectRule(d.sets, d.sale.Product.Category, t.info.CountyCode, now)
+	if err != nil {
+		d.quoted = false
+		return Quote{}, err
 	}
+	d.rules, d.rule = set, rule
 	res, err := ComputeSubsidy(d.rule, d.sale.Product, finalPrice)
 	if err != nil {
 		return Quote{}, err
@@ -438,6 +461,7 @@ func (d *SaleWizard) quoteLocked(ctx context.Context, finalPrice Fen) (Quote, er
 		return Quote{}, block
 	}
 	d.sale.FinalPriceFen, d.sale.SubsidyFen, d.sale.PayFen = finalPrice, res.SubsidyFen, pay
+	d.sale.RuleSetID = set.ID
 	d.sale.Warnings = mergeWarnings(d.snWarnings, fw)
 	d.quoted = true
 	return Quote{
@@ -463,6 +487,9 @@ func (d *SaleWizard) historyLocked(ctx context.Context, now time.Time) (FraudHis
 		h.SNSales = otherSales(sns, d.sale.OrderNo)
 	}
 	if cref := d.sale.Consumer.CRef; cref != "" {
+		// Per-consumer limits count within the period of the set in
+		// force: a fridge bought under the 2025 set does not use up the
+		// 2026 quota.
 		since := d.rules.CampaignStart
 		if since.IsZero() {
 			since = now.Add(-consumerLimitWindow)

@@ -19,8 +19,8 @@ func TestOnlineSaleCommitsOnceWithOutboxAuditAndReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.SubsidyFen != 999_80 || q.PayFen != 3999_20 || q.RateBP != 2000 || q.Capped {
-		t.Fatalf("quote = %+v, want subsidy ¥999.80, pay ¥3,999.20 at 20%%", q)
+	if q.SubsidyFen != 749_85 || q.PayFen != 4249_15 || q.RateBP != 1500 || q.Capped {
+		t.Fatalf("quote = %+v, want subsidy ¥749.85, pay ¥4,249.15 at 15%% (2026 national rules)", q)
 	}
 	frozen, err := d.Confirm(f.ctx)
 	if err != nil {
@@ -157,8 +157,8 @@ func TestOfflineSwitchByConnectivityView(t *testing.T) {
 	clerk := f.login("C1")
 	f.term.SetOnline(false)
 	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatTV), product: tv, price: agent.Yuan(12000)})
-	if !sale.Offline || sale.SubsidyFen != agent.Yuan(1800) {
-		t.Fatalf("sale offline %v subsidy %s, want offline ¥1,800.00", sale.Offline, sale.SubsidyFen)
+	if !sale.Offline || sale.SubsidyFen != agent.Yuan(1500) {
+		t.Fatalf("sale offline %v subsidy %s, want offline ¥1,500.00 (capped)", sale.Offline, sale.SubsidyFen)
 	}
 	if f.platform.Freezes() != 0 {
 		t.Fatal("the platform was called although the terminal is offline")
@@ -242,7 +242,17 @@ func TestSaleRefusals(t *testing.T) {
 			f.platform.SetDown(true)
 			return saleSpec{code: f.code(agent.CatFridge), product: fridge, price: agent.Yuan(4999)}
 		}, atConfirm, agent.CodeOfflineRefused},
-		{"campaign over", []fixtureOpt{func(r *agent.Rules) { r.CampaignEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime) }}, func(f *fixture) saleSpec {
+		{"campaign over", nil, func(f *fixture) saleSpec {
+			rs, err := f.store.Rules(f.ctx)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			for i := range rs {
+				rs[i].CampaignEnd = f.clock.Now().Add(-time.Hour)
+			}
+			if err := f.store.SaveRules(f.ctx, rs); err != nil {
+				f.t.Fatal(err)
+			}
 			return saleSpec{}
 		}, -1, agent.CodeCampaignClosed},
 	}
@@ -344,10 +354,10 @@ func TestRulesMustBeSyncedBeforeSelling(t *testing.T) {
 }
 
 func TestOfflinePolicyPendingAndAgeLimits(t *testing.T) {
-	f := newFixture(t, func(r *agent.Rules) { r.Offline.MaxPendingSubsidyFen = agent.Yuan(1500) })
+	f := newFixture(t, func(r *agent.Rules) { r.Offline.MaxPendingSubsidyFen = agent.Yuan(1200) })
 	clerk := f.login("C1")
 	f.platform.SetDown(true)
-	// ¥999.80 pending; a second ¥999.80 would exceed ¥1,500.
+	// ¥749.85 pending; a second ¥749.85 would exceed ¥1,200.
 	f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
 	d := f.prepare(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
 	_, err := d.Confirm(f.ctx)
@@ -505,7 +515,7 @@ func TestPlatformDiscountIsAuthoritative(t *testing.T) {
 	f.platform.SetDiscountDelta(-100) // the platform pays ¥1.00 less
 	clerk := f.login("C1")
 	sale, _ := f.sell(clerk, saleSpec{code: f.code(agent.CatFridge), product: fridge, price: 4999_00})
-	if sale.SubsidyFen != 999_80-100 || sale.PayFen != 4999_00-999_80+100 {
+	if sale.SubsidyFen != 749_85-100 || sale.PayFen != 4999_00-749_85+100 {
 		t.Fatalf("subsidy %s pay %s", sale.SubsidyFen, sale.PayFen)
 	}
 	if !hasWarning(sale.Warnings, agent.WarnSubsidyDiffers) {
@@ -724,7 +734,7 @@ func TestWizardReadsDoNotWaitForThePlatform(t *testing.T) {
 	}()
 	<-entered
 	// Confirm holds the wizard while the platform thinks; reads still answer.
-	if s := d.Sale(); s.State != agent.SaleDraft || s.Consumer.AuthCode != "" || s.SubsidyFen != agent.Yuan(600) {
+	if s := d.Sale(); s.State != agent.SaleDraft || s.Consumer.AuthCode != "" || s.SubsidyFen != agent.Yuan(450) {
 		t.Fatalf("view during confirm: %s auth=%q subsidy %s", s.State, s.Consumer.AuthCode, s.SubsidyFen)
 	}
 	_ = d.SNRequired()

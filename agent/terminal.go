@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,7 +53,10 @@ type Status struct {
 	PendingOfflineSubsidy Fen
 	OfflineSales          int // offline sales not yet accepted by the platform
 	LibraryVersion        int64
-	RulesVersion          string // "" before the first rules refresh
+	RulesVersion          string // "ID@version" of the sets in force, most specific first; "" before the first rules refresh
+	// Rules is the outlook of the cached sets at the time of the status:
+	// the sets in force, the change coming within a week, the pauses.
+	Rules RulesOutlook
 	Devices               []DeviceStatus
 	FailedPrintJobs       int
 	// Problems lists what Status could not read (English, for support);
@@ -145,16 +149,16 @@ func NewTerminal(d Deps) (*Terminal, error) {
 // Info returns the enrolled store and terminal.
 func (t *Terminal) Info() StoreInfo { return t.info }
 
-// Rules returns the cached rule set (category names for screens and
-// reports, the offline policy for the status bar); CodeRulesMissing before
-// the first rules refresh.
-func (t *Terminal) Rules(ctx context.Context) (Rules, error) {
+// Rules returns the cached rule sets (category names for screens and
+// reports: RuleSets.CategoryNames; the sets of old sales by ID);
+// CodeRulesMissing before the first rules refresh.
+func (t *Terminal) Rules(ctx context.Context) (RuleSets, error) {
 	r, err := t.store.Rules(ctx)
 	if errors.Is(err, ErrNotFound) {
-		return Rules{}, Errorf(CodeRulesMissing, "subsidy rules have not been downloaded from the platform yet")
+		return nil, Errorf(CodeRulesMissing, "subsidy rules have not been downloaded from the platform yet")
 	}
 	if err != nil {
-		return Rules{}, internal("read rules", err)
+		return nil, internal("read rules", err)
 	}
 	return r, nil
 }
@@ -231,12 +235,18 @@ func (t *Terminal) Status(ctx context.Context) Status {
 		st.OfflineSales = p.OfflineSales
 		st.PendingOfflineSubsidy = p.OfflineSubsidyFen
 	}
-	if r, err := t.store.Rules(ctx); err == nil {
-		st.RulesVersion = r.Version
+	if rs, err := t.store.Rules(ctx); err == nil {
+		now := t.clock.Now()
+		st.Rules = rs.Outlook(t.info.CountyCode, now)
+		var vs []string
+		for _, r := range rs.InForce(t.info.CountyCode, now) {
+			vs = append(vs, r.ID+"@"+r.Version)
+		}
+		st.RulesVersion = strings.Join(vs, ", ")
 		// Offline selling stops when the oldest unsynced item of any kind
 		// is too old (CheckOffline), so the deadline runs whenever
 		// anything waits, not only offline sales.
-		if dl, ok := OfflineDeadline(r.Offline, PendingSummary{OldestPendingSince: st.OldestPending}); ok {
+		if dl, ok := OfflineDeadline(st.Rules.Offline, PendingSummary{OldestPendingSince: st.OldestPending}); ok {
 			st.OfflineDeadline = dl
 		}
 	} else if !errors.Is(err, ErrNotFound) {

@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 	"testing"
@@ -12,11 +13,12 @@ func TestStatusReportsQueueDevicesAndVersions(t *testing.T) {
 	f := newFixture(t)
 	st := f.term.Status(f.ctx)
 	if !st.Online || st.QueueDepth != 0 || !st.OldestPending.IsZero() || st.LibraryVersion != 7 ||
-		st.RulesVersion != agent.DefaultRulesVersion || len(st.Problems) != 0 {
+		st.RulesVersion != "BJ-2026-test@1, CN-2026@"+agent.DefaultRulesVersion || len(st.Problems) != 0 ||
+		fmt.Sprint(st.Rules.InForce) != "[BJ-2026-test CN-2026]" || !st.Rules.NextAt.IsZero() {
 		t.Fatalf("idle status %+v", st)
 	}
-	if r, err := f.term.Rules(f.ctx); err != nil || r.Version != agent.DefaultRulesVersion {
-		t.Fatalf("rules %q %v", r.Version, err)
+	if r, err := f.term.Rules(f.ctx); err != nil || len(r) != 3 || r[1].Version != agent.DefaultRulesVersion {
+		t.Fatalf("rules %+v %v", r, err)
 	}
 	f.term.ReportDevice(agent.DeviceStatus{Name: "scanner", Port: "/dev/ttyUSB0", State: agent.DeviceIdle})
 	f.term.ReportDevice(agent.DeviceStatus{Name: "printer", Port: "/dev/ttyUSB1", State: agent.DeviceError, Code: "PAPER_OUT"})

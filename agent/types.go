@@ -202,6 +202,10 @@ type Sale struct {
 	// confirmed the sale (its transaction time): the subsidy, the refund's
 	// quota flag and the platform's checks all follow that set.
 	RuleSetID   string    `json:"rule_set_id,omitempty"`
+	// ConfirmedAt is the sale's transaction time: when the clerk
+	// confirmed it (Confirm). The platform computes the sale under the set
+	// in force then, however late the sale is delivered.
+	ConfirmedAt time.Time `json:"confirmed_at,omitempty"`
 	RequestNo   string    `json:"request_no"`
 	FrozenNo    string    `json:"frozen_no,omitempty"`
 	FrozenUntil time.Time `json:"frozen_until,omitempty"`

@@ -28,7 +28,7 @@ type Platform struct {
 	mu       sync.Mutex
 	clock    agent.Clock
 	pub      ed25519.PublicKey
-	rules    agent.Rules
+	rules    agent.RuleSets
 	products map[string]agent.Product
 	opaque   map[string]agent.ConsumerClaims // opaque code -> its voucher
 	sns      map[string]agent.SNStatus       // absent: NOT_FOUND
@@ -44,8 +44,8 @@ type Platform struct {
 }
 
 // NewPlatform returns a platform that verifies codes with pub and prices
-// products with rules.
-func NewPlatform(clock agent.Clock, pub ed25519.PublicKey, rules agent.Rules, products []agent.Product) *Platform {
+// products with the rule set in force at each try's transaction time.
+func NewPlatform(clock agent.Clock, pub ed25519.PublicKey, rules agent.RuleSets, products []agent.Product) *Platform {
 	p := &Platform{clock: clock, pub: pub, rules: rules,
 		products: map[string]agent.Product{}, opaque: map[string]agent.ConsumerClaims{},
 		sns: map[string]agent.SNStatus{}, vouchers: map[string]string{}, frozen: map[string]string{},
@@ -170,7 +170,17 @@ func (p *Platform) TryVoucher(ctx context.Context, t agent.VoucherTry) (agent.Vo
 	if !ok {
 		return agent.VoucherFrozen{}, agent.Errorf(agent.CodeProductNotFound, "barcode %s", t.Barcode)
 	}
-	rule, _ := p.rules.Rule(pr.Category)
+	at := t.TransTime
+	if at.IsZero() {
+		at = now
+	}
+	set, rule, ok := p.rules.ForCategory(pr.Category, t.CountyCode, at)
+	if !ok {
+		return agent.VoucherFrozen{}, agent.Errorf(agent.CodeNotEligible, "%s is not subsidised at %s", pr.Category, at)
+	}
+	if t.RuleSetID != "" && t.RuleSetID != set.ID {
+		return agent.VoucherFrozen{}, agent.Errorf(agent.CodeNotEligible, "rule set %s is not in force for %s at %s (%s is)", t.RuleSetID, pr.Category, at, set.ID)
+	}
 	if rule.SNRequired || pr.SNRequired {
 		switch p.sns[t.SN] {
 		case agent.SNSellable:

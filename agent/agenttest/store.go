@@ -22,9 +22,9 @@ var pinHash = sync.OnceValues(func() (string, error) { return agent.HashPIN(PIN)
 type StoreOptions struct {
 	Clock  agent.Clock  // nil: the store's own wall clock
 	Logger *slog.Logger // nil: the store's default logger
-	// Rules, when set, are saved as the terminal's subsidy rules; nil
+	// Rules, when set, are saved as the terminal's cached rule sets; nil
 	// leaves the store as before its first rules refresh.
-	Rules *agent.Rules
+	Rules agent.RuleSets
 	// Products are committed as library version LibraryVersion (1 when 0);
 	// none leaves the library empty.
 	Products       []agent.Product
@@ -45,7 +45,7 @@ func OpenStore(t testing.TB, o StoreOptions) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	if o.Rules != nil {
-		if err := st.SaveRules(ctx, *o.Rules); err != nil {
+		if err := st.SaveRules(ctx, o.Rules); err != nil {
 			t.Fatal(err)
 		}
 	}

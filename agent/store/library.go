@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"tradein/agent"
 )
@@ -197,16 +198,22 @@ func clearStaging(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// SaveRules replaces the cached rule set. When the rule set differs from
-// the cached one (the first one included), a "rules.update" audit entry is
-// appended in the same transaction: the rules decide every subsidy, so a
-// change of them is a state change the audit log must show. Saving the
-// same rule set again (every refresh does) only records the time.
-func (s *Store) SaveRules(ctx context.Context, r agent.Rules) error {
-	data, err := json.Marshal(r)
+// SaveRules replaces the cached rule sets. It refuses sets that
+// agent.RuleSets.Validate refuses (CodeInvalidRequest), so that a broken
+// download never replaces the last good cache. When the sets differ from
+// the cached ones (the first ones included), a "rules.update" audit entry
+// is appended in the same transaction: the rules decide every subsidy, so
+// a change of them is a state change the audit log must show. Saving the
+// same sets again (every refresh does) only records the time.
+func (s *Store) SaveRules(ctx context.Context, rs agent.RuleSets) error {
+	if err := rs.Validate(); err != nil {
+		return err
+	}
+	data, err := json.Marshal(rs)
 	if err != nil {
 		return fmt.Errorf("store: encode rules: %w", err)
 	}
+	version := rulesVersion(rs)
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		var oldVersion, oldData string
 		err := tx.QueryRowContext(ctx, `SELECT version, data FROM rules WHERE id = 1`).Scan(&oldVersion, &oldData)
@@ -215,35 +222,57 @@ func (s *Store) SaveRules(ctx context.Context, r agent.Rules) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rules (id, version, data, saved_at) VALUES (1, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data,
-				saved_at = excluded.saved_at`, r.Version, string(data), nanos(s.clock.Now())); err != nil {
+				saved_at = excluded.saved_at`, version, string(data), nanos(s.clock.Now())); err != nil {
 			return fmt.Errorf("store: save rules: %w", err)
 		}
 		if oldData == string(data) {
 			return nil
 		}
-		detail := "version " + r.Version
+		detail := "version " + version
 		if oldData != "" {
-			detail = fmt.Sprintf("version %s -> %s", oldVersion, r.Version)
+			detail = fmt.Sprintf("version %s -> %s", oldVersion, version)
 		}
 		_, err = s.appendAudit(ctx, tx, agent.AuditEntry{Action: "rules.update", Subject: "rules", Detail: detail})
 		return err
 	})
 }
 
-// Rules returns the cached rule set, or an error matching agent.ErrNotFound
-// before the first refresh.
-func (s *Store) Rules(ctx context.Context) (agent.Rules, error) {
-	var r agent.Rules
+// rulesVersion names a list of sets by their IDs and versions
+// ("CN-2025@2025-national-1,CN-2026@2026-national-1").
+func rulesVersion(rs agent.RuleSets) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.ID + "@" + r.Version
+	}
+	return strings.Join(parts, ",")
+}
+
+// Rules returns the cached rule sets, or an error matching agent.ErrNotFound
+// before the first refresh. A cache written before rule sets existed (one
+// agent.Rules object) reads as a list of that one set, named by its
+// version, until the next refresh replaces it.
+func (s *Store) Rules(ctx context.Context) (agent.RuleSets, error) {
 	var data string
 	err := s.r.QueryRowContext(ctx, `SELECT data FROM rules WHERE id = 1`).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, notFound("rules not cached yet")
+		return nil, notFound("rules not cached yet")
 	}
 	if err != nil {
-		return r, fmt.Errorf("store: rules: %w", err)
+		return nil, fmt.Errorf("store: rules: %w", err)
 	}
-	if err := json.Unmarshal([]byte(data), &r); err != nil {
-		return r, fmt.Errorf("store: decode rules: %w", err)
+	if strings.HasPrefix(strings.TrimSpace(data), "{") {
+		var r agent.Rules
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			return nil, fmt.Errorf("store: decode rules: %w", err)
+		}
+		if r.ID == "" {
+			r.ID = r.Version
+		}
+		return agent.RuleSets{r}, nil
 	}
-	return r, nil
+	var rs agent.RuleSets
+	if err := json.Unmarshal([]byte(data), &rs); err != nil {
+		return nil, fmt.Errorf("store: decode rules: %w", err)
+	}
+	return rs, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -250,7 +251,7 @@ func TestRulesCache(t *testing.T) {
 	if _, err := s.Rules(ctx); !errors.Is(err, agent.ErrNotFound) {
 		t.Fatalf("rules before refresh: %v", err)
 	}
-	r := agent.DefaultRules()
+	r := agent.DefaultRuleSets()
 	if err := s.SaveRules(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -258,10 +259,12 @@ func TestRulesCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.CampaignStart.Equal(r.CampaignStart) || !got.CampaignEnd.Equal(r.CampaignEnd) {
-		t.Fatal("campaign window changed")
+	if len(got) != 2 || !got[0].CampaignStart.Equal(r[0].CampaignStart) || !got[0].CampaignEnd.Equal(r[0].CampaignEnd) {
+		t.Fatal("effective periods changed")
 	}
-	got.CampaignStart, got.CampaignEnd = r.CampaignStart, r.CampaignEnd
+	for i := range got {
+		got[i].CampaignStart, got[i].CampaignEnd = r[i].CampaignStart, r[i].CampaignEnd
+	}
 	if !reflect.DeepEqual(got, r) {
 		t.Fatalf("rules round trip:\n got %+v\nwant %+v", got, r)
 	}
@@ -269,15 +272,58 @@ func TestRulesCache(t *testing.T) {
 	if err := s.SaveRules(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	r.Version = "v2"
+	r[1].Version = "v2"
 	if err := s.SaveRules(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Rules(ctx); got.Version != "v2" {
-		t.Fatalf("version = %q", got.Version)
+	if got, _ := s.Rules(ctx); got[1].Version != "v2" {
+		t.Fatalf("version = %q", got[1].Version)
 	}
-	want := []string{"version " + agent.DefaultRulesVersion, "version " + agent.DefaultRulesVersion + " -> v2"}
+	v1 := "CN-2025@2025-national-1,CN-2026@" + agent.DefaultRulesVersion
+	want := []string{"version " + v1, "version " + v1 + " -> CN-2025@2025-national-1,CN-2026@v2"}
 	if got := auditDetails(t, s, "rules.update"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("rules audit entries: %q, want %q", got, want)
+	}
+}
+
+// TestSaveRulesKeepsTheLastGoodSets: sets that fail validation are
+// refused and the cached ones stay, untouched and without an audit entry.
+func TestSaveRulesKeepsTheLastGoodSets(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	good := agent.DefaultRuleSets()
+	if err := s.SaveRules(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	bad := agent.DefaultRuleSets()
+	bad[1].Categories[0].GradeRatesBP["1"] = 150000 // 1500 %
+	for name, rs := range map[string]agent.RuleSets{"bad rate": bad, "none": nil, "duplicate": append(agent.DefaultRuleSets(), agent.NationalRules2026())} {
+		if err := s.SaveRules(ctx, rs); agent.CodeOf(err) != agent.CodeInvalidRequest {
+			t.Errorf("%s: SaveRules = %v, want INVALID_REQUEST", name, err)
+		}
+	}
+	got, err := s.Rules(ctx)
+	if err != nil || len(got) != 2 || got[1].Categories[0].GradeRatesBP["1"] != 1500 {
+		t.Fatalf("cache after refused saves: %+v %v", got, err)
+	}
+	if n := len(auditDetails(t, s, "rules.update")); n != 1 {
+		t.Fatalf("%d rules.update entries, want 1", n)
+	}
+}
+
+// TestRulesCacheBeforeRuleSets reads a cache written before rule sets
+// existed (one agent.Rules object without an ID) as a list of that set.
+func TestRulesCacheBeforeRuleSets(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	old := agent.NationalRules2025()
+	old.ID = ""
+	data, _ := json.Marshal(old)
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO rules (id, version, data, saved_at) VALUES (1, ?, ?, 0)`, old.Version, string(data)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Rules(ctx)
+	if err != nil || len(got) != 1 || got[0].ID != old.Version || len(got[0].Categories) != len(old.Categories) {
+		t.Fatalf("legacy cache: %+v %v", got, err)
 	}
 }

@@ -16,13 +16,13 @@ import (
 // A new sale is one INSERT; an existing one is updated (after its queued
 // outbox payloads were detached, see detachPayloads).
 const insertSaleSQL = `INSERT INTO sales (order_no, state, created_at, updated_at, category, barcode,
-	sn, cref, voucher_id, ticket_no, offline, final_price_fen, subsidy_fen, pay_fen, data)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	sn, cref, voucher_id, ticket_no, offline, final_price_fen, subsidy_fen, pay_fen, data, rule_set_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (order_no) DO NOTHING`
 
 const updateSaleSQL = `UPDATE sales SET state = ?, created_at = ?, updated_at = ?, category = ?,
 	barcode = ?, sn = ?, cref = ?, voucher_id = ?, ticket_no = ?, offline = ?,
-	final_price_fen = ?, subsidy_fen = ?, pay_fen = ?, data = ? WHERE order_no = ?`
+	final_price_fen = ?, subsidy_fen = ?, pay_fen = ?, data = ?, rule_set_id = ? WHERE order_no = ?`
 
 // A ticket belongs to one sale: saving the sale again updates its
 // trade-in, while another sale with the same ticket number changes no row
@@ -94,7 +94,7 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 	cols := []any{string(sale.State), nanos(sale.CreatedAt), nanos(sale.UpdatedAt),
 		string(sale.Product.Category), sale.Product.Barcode, sale.SN, sale.Consumer.CRef,
 		sale.Consumer.VoucherID, ticket, boolInt(sale.Offline),
-		int64(sale.FinalPriceFen), int64(sale.SubsidyFen), int64(sale.PayFen), data}
+		int64(sale.FinalPriceFen), int64(sale.SubsidyFen), int64(sale.PayFen), data, sale.RuleSetID}
 	res, err := tx.StmtContext(ctx, s.insertSale).ExecContext(ctx, append([]any{sale.OrderNo}, cols...)...)
 	if err != nil {
 		return fmt.Errorf("store: save sale %s: %w", sale.OrderNo, err)

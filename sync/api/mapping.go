@@ -38,9 +38,13 @@ func tradeInOf(t *agent.TradeIn) *TradeInWire {
 	}
 }
 
-// transTime is when the sale happened: its last update before commit, or
-// its creation.
+// transTime is when the sale happened: when the clerk confirmed it (the
+// rule set in force then computes it), else, for a sale stored before
+// that time was recorded, its last update before commit, or its creation.
 func transTime(s agent.Sale) time.Time {
+	if !s.ConfirmedAt.IsZero() {
+		return s.ConfirmedAt.UTC()
+	}
 	if !s.UpdatedAt.IsZero() {
 		return s.UpdatedAt.UTC()
 	}
@@ -59,6 +63,7 @@ func CommitRequestFromSale(s agent.Sale, requestNo string) CommitRequest {
 		SN:         s.SN,
 		TradeIn:    tradeInOf(s.TradeIn),
 		PaymentRef: s.PaymentRef,
+		RuleSetID:  s.RuleSetID,
 	}
 }
 
@@ -88,6 +93,7 @@ func TransactionFromSale(s agent.Sale, requestNo string) Transaction {
 		SN:         s.SN,
 		TradeIn:    tradeInOf(s.TradeIn),
 		PaymentRef: s.PaymentRef,
+		RuleSetID:  s.RuleSetID,
 	}
 }
 

@@ -137,6 +137,13 @@ func (r SNResult) DomainStatus() agent.SNStatus {
 	}
 }
 
+// RulesResponse is the data of GET /v1/rules: every rule set that covers
+// the enrolled store's county, each with its effective period, in no
+// particular order (agent.RuleSets chooses the set in force).
+type RulesResponse struct {
+	RuleSets agent.RuleSets `json:"rule_sets"`
+}
+
 // TryRequest is the body of POST /v1/vouchers/try: freeze the consumer's
 // voucher for this product and price.
 type TryRequest struct {
@@ -147,6 +154,13 @@ type TryRequest struct {
 	Barcode    string         `json:"barcode"`
 	SN         string         `json:"sn,omitempty"`
 	AmountFen  agent.Fen      `json:"amount_fen"`
+	// RuleSetID is the rule set the terminal computed the sale under
+	// (optional): the platform computes it under the same set when that
+	// set is in force at TransTime, and judges the commit by it.
+	RuleSetID string `json:"rule_set_id,omitempty"`
+	// TransTime is the moment of the try (optional; the platform's clock
+	// when absent).
+	TransTime time.Time `json:"trans_time,omitzero"`
 }
 
 // TryRequestFrom maps the agent's VoucherTry to the wire.
@@ -159,6 +173,8 @@ func TryRequestFrom(t agent.VoucherTry) TryRequest {
 		Barcode:    t.Barcode,
 		SN:         t.SN,
 		AmountFen:  t.AmountFen,
+		RuleSetID:  t.RuleSetID,
+		TransTime:  t.TransTime.UTC(),
 	}
 }
 
@@ -227,6 +243,9 @@ type CommitRequest struct {
 	SN         string       `json:"sn,omitempty"`
 	TradeIn    *TradeInWire `json:"trade_in,omitempty"`
 	PaymentRef string       `json:"payment_ref"`
+	// RuleSetID is the rule set the sale was computed under, the one in
+	// force at TransTime (optional for terminals that predate rule sets).
+	RuleSetID string `json:"rule_set_id,omitempty"`
 }
 
 // Sale statuses on the wire.
@@ -299,6 +318,9 @@ type Transaction struct {
 	SN         string       `json:"sn,omitempty"`
 	TradeIn    *TradeInWire `json:"trade_in,omitempty"`
 	PaymentRef string       `json:"payment_ref"`
+	// RuleSetID is the rule set the sale was computed under, the one in
+	// force at TransTime (optional for terminals that predate rule sets).
+	RuleSetID string `json:"rule_set_id,omitempty"`
 }
 
 // TransactionBatch is the body of POST /v1/transactions/batch. RequestNo

@@ -41,11 +41,13 @@ func (c *Client) Health(ctx context.Context) error {
 	return nil
 }
 
-// Rules fetches the current rule set.
-func (c *Client) Rules(ctx context.Context) (agent.Rules, error) {
-	var out agent.Rules
+// Rules fetches every rule set that covers the store (past, current and
+// announced ones). It does not validate them: the refresher does, before
+// it caches anything.
+func (c *Client) Rules(ctx context.Context) (agent.RuleSets, error) {
+	var out api.RulesResponse
 	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/rules", signed: true}, &out)
-	return out, err
+	return out.RuleSets, err
 }
 
 // Products fetches one page of the product library delta after

@@ -26,7 +26,7 @@ import (
 // Source is the part of the platform the refresher reads. *client.Client
 // implements it.
 type Source interface {
-	Rules(ctx context.Context) (agent.Rules, error)
+	Rules(ctx context.Context) (agent.RuleSets, error)
 	Products(ctx context.Context, sinceVersion int64, pageToken string, limit int) (api.ProductPage, error)
 }
 
@@ -104,17 +104,29 @@ func (r *Refresher) Refresh(ctx context.Context) error {
 	return err
 }
 
-// Rules fetches the rules and caches them.
+// Rules fetches the rule sets and caches them once they pass
+// agent.RuleSets.Validate. Sets that fail it are not cached: the last good
+// sets stay in force (a nonsense answer must never replace working rules)
+// and the error, coded CodeInvalidRequest, says what was wrong. Refresh
+// stops at that error like at any other, and Run tries again with backoff.
 func (r *Refresher) Rules(ctx context.Context) error {
 	rules, err := r.cfg.Source.Rules(ctx)
 	r.observe(err)
 	if err != nil {
 		return fmt.Errorf("refresh rules: %w", err)
 	}
+	if err := rules.Validate(); err != nil {
+		r.log.Error("platform sent invalid rules; keeping the cached ones", "err", err)
+		return fmt.Errorf("refresh rules: refused: %w", err)
+	}
 	if err := r.cfg.Library.SaveRules(ctx, rules); err != nil {
 		return fmt.Errorf("refresh rules: save: %w", err)
 	}
-	r.log.Info("rules refreshed", "version", rules.Version)
+	ids := make([]string, len(rules))
+	for i, s := range rules {
+		ids[i] = s.ID + "@" + s.Version
+	}
+	r.log.Info("rules refreshed", "sets", ids)
 	return nil
 }
 
