@@ -75,8 +75,8 @@ type SaleWizard struct {
 
 	mu         sync.Mutex // guards everything below
 	sale       Sale
-	sets       RuleSets     // every cached set, read when the sale started
-	rules      Rules        // the set of rule, chosen by selectRuleLocked
+	sets       RuleSets // every cached set, read when the sale started
+	rules      Rules    // the set of rule, chosen by selectRuleLocked
 	rule       CategoryRule
 	haveRule   bool
 	claims     *ConsumerClaims // set for verified signed codes

@@ -56,9 +56,9 @@ type Status struct {
 	RulesVersion          string // "ID@version" of the sets in force, most specific first; "" before the first rules refresh
 	// Rules is the outlook of the cached sets at the time of the status:
 	// the sets in force, the change coming within a week, the pauses.
-	Rules RulesOutlook
-	Devices               []DeviceStatus
-	FailedPrintJobs       int
+	Rules           RulesOutlook
+	Devices         []DeviceStatus
+	FailedPrintJobs int
 	// Problems lists what Status could not read (English, for support);
 	// empty when everything answered.
 	Problems []string

@@ -201,7 +201,7 @@ type Sale struct {
 	// RuleSetID is the Rules.ID of the set in force when the clerk
 	// confirmed the sale (its transaction time): the subsidy, the refund's
 	// quota flag and the platform's checks all follow that set.
-	RuleSetID   string    `json:"rule_set_id,omitempty"`
+	RuleSetID string `json:"rule_set_id,omitempty"`
 	// ConfirmedAt is the sale's transaction time: when the clerk
 	// confirmed it (Confirm). The platform computes the sale under the set
 	// in force then, however late the sale is delivered.
