@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -221,4 +222,15 @@ func (rs RuleSets) Outlook(county string, now time.Time) RulesOutlook {
 		}
 	}
 	return o
+}
+
+// Versions names the sets by ID and version, in order
+// ("CN-2025@2025-national-1, CN-2026@2026-national-1"): for logs, the
+// audit trail and support tools.
+func (rs RuleSets) Versions() string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.ID + "@" + r.Version
+	}
+	return strings.Join(parts, ", ")
 }

@@ -213,7 +213,7 @@ func (s *Store) SaveRules(ctx context.Context, rs agent.RuleSets) error {
 	if err != nil {
 		return fmt.Errorf("store: encode rules: %w", err)
 	}
-	version := rulesVersion(rs)
+	version := rs.Versions()
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		var oldVersion, oldData string
 		err := tx.QueryRowContext(ctx, `SELECT version, data FROM rules WHERE id = 1`).Scan(&oldVersion, &oldData)
@@ -235,16 +235,6 @@ func (s *Store) SaveRules(ctx context.Context, rs agent.RuleSets) error {
 		_, err = s.appendAudit(ctx, tx, agent.AuditEntry{Action: "rules.update", Subject: "rules", Detail: detail})
 		return err
 	})
-}
-
-// rulesVersion names a list of sets by their IDs and versions
-// ("CN-2025@2025-national-1,CN-2026@2026-national-1").
-func rulesVersion(rs agent.RuleSets) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = r.ID + "@" + r.Version
-	}
-	return strings.Join(parts, ",")
 }
 
 // Rules returns the cached rule sets, or an error matching agent.ErrNotFound

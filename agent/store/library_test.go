@@ -279,8 +279,8 @@ func TestRulesCache(t *testing.T) {
 	if got, _ := s.Rules(ctx); got[1].Version != "v2" {
 		t.Fatalf("version = %q", got[1].Version)
 	}
-	v1 := "CN-2025@2025-national-1,CN-2026@" + agent.DefaultRulesVersion
-	want := []string{"version " + v1, "version " + v1 + " -> CN-2025@2025-national-1,CN-2026@v2"}
+	v1 := "CN-2025@2025-national-1, CN-2026@" + agent.DefaultRulesVersion
+	want := []string{"version " + v1, "version " + v1 + " -> CN-2025@2025-national-1, CN-2026@v2"}
 	if got := auditDetails(t, s, "rules.update"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("rules audit entries: %q, want %q", got, want)
 	}

@@ -45,6 +45,7 @@ var ErrorCodes = []agent.Code{
 	agent.CodePriceAboveFiled,
 	agent.CodeNotEligible,
 	agent.CodeCampaignClosed,
+	agent.CodeCategoryPaused,
 	agent.CodeTradeInRequired,
 	agent.CodeSNUsed,
 	agent.CodeSNNotFound,
@@ -69,7 +70,7 @@ func HTTPStatus(c agent.Code) int {
 		return http.StatusConflict
 	case agent.CodeVoucherExpired, agent.CodeVoucherRegionMismatch, agent.CodeVoucherCategoryMismatch,
 		agent.CodePriceAboveCeiling, agent.CodePriceAboveFiled, agent.CodeNotEligible,
-		agent.CodeCampaignClosed, agent.CodeTradeInRequired, agent.CodeQuotaExhausted:
+		agent.CodeCampaignClosed, agent.CodeCategoryPaused, agent.CodeTradeInRequired, agent.CodeQuotaExhausted:
 		return http.StatusUnprocessableEntity
 	default:
 		return http.StatusInternalServerError

@@ -49,9 +49,14 @@ func TestEnrollHealthRulesProducts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	phone, ok := rules.Rule(agent.CatPhone)
-	if !ok || phone.CapFen != agent.Yuan(500) || phone.PriceCeilingFen != agent.Yuan(6000) || rules.RegionPrefix != "11" {
-		t.Errorf("rules = %+v", rules)
+	// The seeded sets: both national ones and the example local set of
+	// the demo store's province, the 2026 ones in force on the clock's day.
+	if rules.Versions() != "CN-2025@2025-national-1, CN-2026@2026-national-1, "+sim.ExampleLocalRuleSetID+"@example-1" {
+		t.Errorf("rule sets %s", rules.Versions())
+	}
+	set, phone, ok := rules.ForCategory(agent.CatPhone, sim.DemoCounty, e.clock.Now())
+	if !ok || set.ID != agent.RuleSetNational2026 || phone.CapFen != agent.Yuan(500) || phone.PriceCeilingFen != agent.Yuan(6000) {
+		t.Errorf("phone rule %s %+v", set.ID, phone)
 	}
 
 	// Page through the whole library.
@@ -180,8 +185,8 @@ func TestSaleLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Grade 1: 20 % of 5,000 yuan = 1,000 yuan.
-	if f2.DiscountFen != agent.Yuan(1000) {
+	// Grade 1 under the 2026 national rules: 15 % of 5,000 yuan = 750 yuan.
+	if f2.DiscountFen != agent.Yuan(750) {
 		t.Errorf("tv discount = %s", f2.DiscountFen)
 	}
 	cr := api.CancelRequest{RequestNo: uniq("CN"), FrozenNo: f2.FrozenNo, Reason: "consumer left"}
@@ -268,6 +273,19 @@ func TestErrorCodes(t *testing.T) {
 		wantCode(t, err, agent.CodeNotEligible)
 	})
 	t.Run("TRADE_IN_REQUIRED", func(t *testing.T) {
+		// The 2026 national set has no e-bikes: publish a local test set
+		// for Beijing that subsidises them against the old bike.
+		rs, err := e.srv.Rules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ebike, _ := agent.NationalRules2025().Rule(agent.CatEBike)
+		rs = append(rs, agent.Rules{ID: "TEST-BJ-ebike", Version: "1", RegionPrefix: "11",
+			CampaignStart: time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime), Categories: []agent.CategoryRule{ebike},
+			Offline: agent.DefaultRules().Offline})
+		if err := e.srv.SetRules(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
 		bike := productByModel("TDT1235Z")
 		d := e.code(agent.CatEBike)
 		sn := uniq("SN")
@@ -342,9 +360,19 @@ func TestErrorCodes(t *testing.T) {
 		wantCode(t, err, agent.CodeUnauthorized)
 	})
 	t.Run("CAMPAIGN_CLOSED", func(t *testing.T) {
-		// Runs last: it moves the shared clock past the campaign.
-		e.clock.Advance(3 * 365 * 24 * time.Hour)
-		_, err := e.try(e.c, e.code(agent.CatPhone).Code, mate70, uniq("SN"), price)
+		// Runs last: the platform ends every set and the clock moves past.
+		rs, err := e.srv.Rules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rs {
+			rs[i].CampaignEnd = e.clock.Now().Add(time.Hour)
+		}
+		if err := e.srv.SetRules(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(2 * time.Hour)
+		_, err = e.try(e.c, e.code(agent.CatPhone).Code, mate70, uniq("SN"), price)
 		wantCode(t, err, agent.CodeCampaignClosed)
 	})
 }
@@ -428,18 +456,19 @@ func TestProductDeltasAndRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range r.Categories {
-		if r.Categories[i].Category == agent.CatPhone {
-			r.Categories[i].CapFen = agent.Yuan(300)
+	n26 := &r[1] // the 2026 national set, in force on the clock's day
+	for i := range n26.Categories {
+		if n26.Categories[i].Category == agent.CatPhone {
+			n26.Categories[i].CapFen = agent.Yuan(300)
 		}
 	}
-	r.Version = "test-2"
+	n26.Version = "test-2"
 	if err := e.srv.SetRules(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.c.Rules(ctx)
-	if err != nil || got.Version != "test-2" {
-		t.Fatalf("rules = %+v, %v", got.Version, err)
+	if err != nil || got[1].Version != "test-2" {
+		t.Fatalf("rules = %s, %v", got.Versions(), err)
 	}
 	f, err := e.try(e.c, e.code(agent.CatPhone).Code, changed, uniq("SN"), agent.Yuan(5000))
 	if err != nil || f.DiscountFen != agent.Yuan(300) {

@@ -224,7 +224,7 @@ func drainAll(t testing.TB, ctx context.Context, st *store.Store, d *outbox.Drai
 // saleKit is what a test needs to make sales the platform will accept.
 type saleKit struct {
 	tc       terminalCreds
-	rules    agent.Rules
+	rules    agent.RuleSets
 	products []agent.Product // digital products the vouchers can buy
 }
 
@@ -243,7 +243,7 @@ func newSaleKit(t testing.TB, c *client.Client, tc terminalCreds) saleKit {
 	k := saleKit{tc: tc, rules: rules}
 	for _, p := range page.Items {
 		if p.Category == agent.CatPhone && p.Status == agent.ProductActive {
-			if rule, ok := rules.Rule(p.Category); ok && (rule.PriceCeilingFen == 0 || p.FiledPriceFen <= rule.PriceCeilingFen) {
+			if _, rule, ok := rules.ForCategory(p.Category, tc.County, time.Now()); ok && (rule.PriceCeilingFen == 0 || p.FiledPriceFen <= rule.PriceCeilingFen) {
 				k.products = append(k.products, p)
 			}
 		}
@@ -261,7 +261,7 @@ func newSaleKit(t testing.TB, c *client.Client, tc terminalCreds) saleKit {
 func (k saleKit) offlineSale(t testing.TB, i int, v issuedVoucher, now time.Time) (agent.Sale, agent.OutboxItem) {
 	t.Helper()
 	p := k.products[i%len(k.products)]
-	rule, _ := k.rules.Rule(p.Category)
+	set, rule, _ := k.rules.ForCategory(p.Category, k.tc.County, now)
 	// Prices vary by the fen so that the totals check every amount.
 	price := p.FiledPriceFen - agent.Fen(i%997)*100 - agent.Fen(i%89)
 	res, err := agent.ComputeSubsidy(rule, p, price)
@@ -284,6 +284,8 @@ func (k saleKit) offlineSale(t testing.TB, i int, v issuedVoucher, now time.Time
 		SubsidyFen:    res.SubsidyFen,
 		PayFen:        price - res.SubsidyFen,
 		Offline:       true,
+		RuleSetID:     set.ID,
+		ConfirmedAt:   now,
 		RequestNo:     "RQS" + orderNo,
 		PaymentRef:    fmt.Sprintf("POS%08d", i),
 	}

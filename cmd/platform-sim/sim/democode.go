@@ -41,11 +41,17 @@ func (s *Server) IssueCode(ctx context.Context, r CodeRequest) (DemoCode, error)
 	if err != nil {
 		return DemoCode{}, err
 	}
-	if _, ok := rules.Rule(r.Category); !ok {
-		return DemoCode{}, fmt.Errorf("category %q has no subsidy rule", r.Category)
-	}
 	if r.Region == "" {
 		r.Region = "110000"
+	}
+	known := false
+	for _, set := range rules {
+		if _, ok := set.Rule(r.Category); ok && agent.RegionCovers(set.RegionPrefix, DemoCounty) {
+			known = true
+		}
+	}
+	if !known {
+		return DemoCode{}, fmt.Errorf("category %q has no subsidy rule in any rule set", r.Category)
 	}
 	if err := agent.ValidateRegion(r.Region); err != nil {
 		return DemoCode{}, err
@@ -88,11 +94,11 @@ func (s *Server) IssueCode(ctx context.Context, r CodeRequest) (DemoCode, error)
 
 var demoSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"}
 
-// rulesNoCall loads the rule set outside a request.
-func (s *Server) rulesNoCall(ctx context.Context) (agent.Rules, error) {
+// rulesNoCall loads the rule sets outside a request.
+func (s *Server) rulesNoCall(ctx context.Context) (agent.RuleSets, error) {
 	var raw []byte
 	if err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaRules).Scan(&raw); err != nil {
-		return agent.Rules{}, fmt.Errorf("load rules: %w", err)
+		return nil, fmt.Errorf("load rules: %w", err)
 	}
 	return s.decodeRulesCached(raw)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -101,28 +102,53 @@ func (s *Server) handleEnroll(c *call) (any, error) {
 	}, nil
 }
 
-// rules loads the current rule set.
-func (s *Server) rules(q querier, c *call) (agent.Rules, error) {
+// rules loads every rule set.
+func (s *Server) rules(q querier, c *call) (agent.RuleSets, error) {
 	var raw []byte
 	if err := q.QueryRowContext(c.r.Context(), "SELECT value FROM meta WHERE key = ?", metaRules).Scan(&raw); err != nil {
-		return agent.Rules{}, fmt.Errorf("load rules: %w", err)
+		return nil, fmt.Errorf("load rules: %w", err)
 	}
 	return s.decodeRulesCached(raw)
 }
 
-func decodeRules(raw []byte) (agent.Rules, error) {
-	var r agent.Rules
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return agent.Rules{}, fmt.Errorf("decode rules: %w", err)
+// decodeRules decodes the stored rule sets. A database seeded before rule
+// sets existed holds one agent.Rules object: it reads as a list of one,
+// named by its version.
+func decodeRules(raw []byte) (agent.RuleSets, error) {
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
+		var r agent.Rules
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("decode rules: %w", err)
+		}
+		if r.ID == "" {
+			r.ID = r.Version
+		}
+		return agent.RuleSets{r}, nil
 	}
-	return r, nil
+	var rs agent.RuleSets
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return nil, fmt.Errorf("decode rules: %w", err)
+	}
+	return rs, nil
 }
 
+// handleRules serves every rule set that covers the terminal's county,
+// past, current and announced, in stored order.
 func (s *Server) handleRules(c *call) (any, error) {
 	if len(c.body) > 0 {
 		return nil, invalid("GET /v1/rules takes no body")
 	}
-	return s.rules(s.db, c)
+	all, err := s.rules(s.db, c)
+	if err != nil {
+		return nil, err
+	}
+	out := api.RulesResponse{RuleSets: agent.RuleSets{}}
+	for _, r := range all {
+		if r.CoversRegion(c.terminal.County) {
+			out.RuleSets = append(out.RuleSets, r)
+		}
+	}
+	return out, nil
 }
 
 // pageToken is the opaque continuation of a product delta: the target

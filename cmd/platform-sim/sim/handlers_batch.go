@@ -191,9 +191,11 @@ func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Tr
 	if err := supersedeFreeze(ctx, tx, c.terminal.No, v.ID, now); err != nil {
 		return res, err
 	}
-	p, subsidy, err := s.checkRecord(ctx, tx, c, it.Product, saleCheck{Terminal: c.terminal, Voucher: v,
+	// The sale is judged by the set in force at its transaction time (and
+	// must name that set when it names one), however late it arrives.
+	p, subsidy, setID, err := s.checkRecord(ctx, tx, c, it.Product, saleCheck{Terminal: c.terminal, Voucher: v,
 		AmountFen: it.Amounts.FinalPriceFen, SN: it.SN,
-		TradeInKnown: true, HasTradeIn: it.TradeIn != nil, At: it.TransTime})
+		TradeInKnown: true, HasTradeIn: it.TradeIn != nil, At: it.TransTime, RuleSetID: it.RuleSetID})
 	if err != nil {
 		return res, err
 	}
@@ -201,7 +203,7 @@ func (s *Server) offlineSale(ctx context.Context, tx querier, c *call, it api.Tr
 		return res, invalid("subsidy %d fen differs from the platform's %d fen", it.Amounts.SubsidyFen, subsidy)
 	}
 	cr, err := s.recordSale(ctx, tx, c.terminal, v, saleRecord{RequestNo: it.RequestNo, OrderNo: it.OrderNo, TransTime: it.TransTime,
-		Amounts: it.Amounts, Product: p, SN: it.SN, TradeIn: it.TradeIn, PaymentRef: it.PaymentRef, Offline: true, Now: now})
+		Amounts: it.Amounts, Product: p, SN: it.SN, TradeIn: it.TradeIn, PaymentRef: it.PaymentRef, Offline: true, Now: now, RuleSetID: setID})
 	if err != nil {
 		return res, err
 	}

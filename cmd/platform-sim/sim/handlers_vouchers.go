@@ -46,8 +46,9 @@ func (s *Server) handleTry(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		subsidy, _, err := s.check(ctx, tx, rules, saleCheck{Terminal: c.terminal, Voucher: v, Product: p,
-			Category: req.Category, AmountFen: req.AmountFen, SN: req.SN, At: now})
+		// A try is live: the platform's clock is its transaction time.
+		subsidy, set, _, err := s.check(ctx, tx, rules, saleCheck{Terminal: c.terminal, Voucher: v, Product: p,
+			Category: req.Category, AmountFen: req.AmountFen, SN: req.SN, At: now, RuleSetID: req.RuleSetID})
 		if err != nil {
 			return nil, err
 		}
@@ -60,8 +61,10 @@ func (s *Server) handleTry(c *call) (any, error) {
 			PayFen:         req.AmountFen - subsidy,
 			FrozenUntil:    now.Add(s.cfg.FreezeTTL).UTC().Truncate(time.Second),
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO freezes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			out.FrozenNo, v.ID, c.terminal.No, req.Barcode, req.SN, int64(req.AmountFen), int64(subsidy), out.FrozenUntil.Unix(), freezeFrozen)
+		_, err = tx.ExecContext(ctx, `INSERT INTO freezes (frozen_no, voucher_id, terminal_no, barcode, sn, amount_fen,
+			discount_fen, frozen_until, status, rule_set_id, frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			out.FrozenNo, v.ID, c.terminal.No, req.Barcode, req.SN, int64(req.AmountFen), int64(subsidy), out.FrozenUntil.Unix(),
+			freezeFrozen, set.ID, now.Unix())
 		return out, err
 	})
 }
@@ -159,13 +162,13 @@ func (s *Server) handleCommit(c *call) (any, error) {
 	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx querier) (any, error) {
 		now := s.clock.Now()
 		var fz struct {
-			voucherID, barcode, sn, status string
-			amount, discount               agent.Fen
-			until                          int64
+			voucherID, barcode, sn, status, ruleSetID string
+			amount, discount                          agent.Fen
+			until, frozenAt                           int64
 		}
-		err := tx.QueryRowContext(ctx, `SELECT voucher_id, barcode, sn, amount_fen, discount_fen, frozen_until, status
-			FROM freezes WHERE frozen_no = ? AND terminal_no = ?`, req.FrozenNo, c.terminal.No).
-			Scan(&fz.voucherID, &fz.barcode, &fz.sn, &fz.amount, &fz.discount, &fz.until, &fz.status)
+		err := tx.QueryRowContext(ctx, `SELECT voucher_id, barcode, sn, amount_fen, discount_fen, frozen_until, status,
+			rule_set_id, frozen_at FROM freezes WHERE frozen_no = ? AND terminal_no = ?`, req.FrozenNo, c.terminal.No).
+			Scan(&fz.voucherID, &fz.barcode, &fz.sn, &fz.amount, &fz.discount, &fz.until, &fz.status, &fz.ruleSetID, &fz.frozenAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, agent.Errorf(agent.CodeVoucherNotFound, "no freeze %s for this terminal", req.FrozenNo)
 		}
@@ -194,9 +197,19 @@ func (s *Server) handleCommit(c *call) (any, error) {
 		if v.Status == voucherUsed {
 			return nil, agent.Errorf(agent.CodeVoucherUsed, "voucher %s is already redeemed", v.ID)
 		}
-		p, subsidy, err := s.checkRecord(ctx, tx, c, req.Product, saleCheck{Terminal: c.terminal, Voucher: v,
+		if req.RuleSetID != "" && fz.ruleSetID != "" && req.RuleSetID != fz.ruleSetID {
+			return nil, invalid("rule_set_id %s is not the freeze's %s", req.RuleSetID, fz.ruleSetID)
+		}
+		// The sale's transaction time is its freeze: a voucher frozen at
+		// 23:59:50 on 31 December and committed after midnight is judged
+		// by the set in force when it was frozen, the one it names.
+		at := now
+		if fz.frozenAt > 0 {
+			at = time.Unix(fz.frozenAt, 0)
+		}
+		p, subsidy, setID, err := s.checkRecord(ctx, tx, c, req.Product, saleCheck{Terminal: c.terminal, Voucher: v,
 			AmountFen: req.Amounts.FinalPriceFen, SN: req.SN,
-			TradeInKnown: true, HasTradeIn: req.TradeIn != nil, At: now, ExceptFreeze: req.FrozenNo})
+			TradeInKnown: true, HasTradeIn: req.TradeIn != nil, At: at, RuleSetID: fz.ruleSetID, ExceptFreeze: req.FrozenNo})
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +220,7 @@ func (s *Server) handleCommit(c *call) (any, error) {
 			return nil, err
 		}
 		return s.recordSale(ctx, tx, c.terminal, v, saleRecord{RequestNo: req.RequestNo, OrderNo: req.OrderNo, TransTime: req.TransTime,
-			Amounts: req.Amounts, Product: p, SN: req.SN, TradeIn: req.TradeIn, PaymentRef: req.PaymentRef, Now: now})
+			Amounts: req.Amounts, Product: p, SN: req.SN, TradeIn: req.TradeIn, PaymentRef: req.PaymentRef, Now: now, RuleSetID: setID})
 	})
 }
 
@@ -237,6 +250,7 @@ type saleRecord struct {
 	PaymentRef string
 	Offline    bool
 	Now        time.Time
+	RuleSetID  string // the set that computed the subsidy
 }
 
 // recordSale writes the sale, locks its SN and spends the voucher.
@@ -250,11 +264,11 @@ func (s *Server) recordSale(ctx context.Context, tx querier, t terminal, v vouch
 		tradeIn = string(raw)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO sales (terminal_no, order_no, request_no, voucher_id, cref, category, barcode, sn,
-		final_price_fen, subsidy_fen, pay_fen, trade_in, payment_ref, offline, trans_time, committed_at, day, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		final_price_fen, subsidy_fen, pay_fen, trade_in, payment_ref, offline, trans_time, committed_at, day, status, rule_set_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.No, r.OrderNo, r.RequestNo, v.ID, v.CRef, string(r.Product.Category), r.Product.Barcode, r.SN,
 		int64(r.Amounts.FinalPriceFen), int64(r.Amounts.SubsidyFen), int64(r.Amounts.PayFen), tradeIn, r.PaymentRef,
-		r.Offline, r.TransTime.Unix(), r.Now.Unix(), chinaDay(r.TransTime), saleCommitted)
+		r.Offline, r.TransTime.Unix(), r.Now.Unix(), chinaDay(r.TransTime), saleCommitted, r.RuleSetID)
 	if err != nil {
 		return api.CommitResponse{}, fmt.Errorf("insert sale: %w", err)
 	}
@@ -342,14 +356,15 @@ func (s *Server) handleRefund(c *call) (any, error) {
 	return s.idempotent(ctx, c.terminal.No, scopeRequest, req.RequestNo, fp, func(tx querier) (any, error) {
 		now := s.clock.Now()
 		var sale struct {
-			voucherID, category, sn, status, refundNo string
-			subsidy                                   agent.Fen
-			refundedAt                                int64
-			restored                                  bool
+			voucherID, category, sn, status, refundNo, ruleSetID string
+			subsidy                                              agent.Fen
+			refundedAt, transTime                                int64
+			restored                                             bool
 		}
-		err := tx.QueryRowContext(ctx, `SELECT voucher_id, category, sn, status, refund_no, subsidy_fen, refunded_at, quota_restored
-			FROM sales WHERE terminal_no = ? AND order_no = ?`, c.terminal.No, req.OrderNo).
-			Scan(&sale.voucherID, &sale.category, &sale.sn, &sale.status, &sale.refundNo, &sale.subsidy, &sale.refundedAt, &sale.restored)
+		err := tx.QueryRowContext(ctx, `SELECT voucher_id, category, sn, status, refund_no, subsidy_fen, refunded_at, quota_restored,
+			rule_set_id, trans_time FROM sales WHERE terminal_no = ? AND order_no = ?`, c.terminal.No, req.OrderNo).
+			Scan(&sale.voucherID, &sale.category, &sale.sn, &sale.status, &sale.refundNo, &sale.subsidy, &sale.refundedAt, &sale.restored,
+				&sale.ruleSetID, &sale.transTime)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, agent.Errorf(agent.CodeNotFound, "no committed order %s for this terminal", req.OrderNo)
 		}
@@ -368,7 +383,13 @@ func (s *Server) handleRefund(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		rule, _ := rules.Rule(agent.Category(sale.category))
+		// A refund follows the rule set of its sale, whatever is in force
+		// today: that set's flag says whether the quota comes back.
+		set, ok := rules.ByID(sale.ruleSetID)
+		if !ok {
+			set, _, _ = rules.ForCategory(agent.Category(sale.category), c.terminal.County, time.Unix(sale.transTime, 0))
+		}
+		rule, _ := set.Rule(agent.Category(sale.category))
 		restored := rule.QuotaRestoredOnRefund
 		if _, err := tx.ExecContext(ctx, `UPDATE sales SET status = ?, refund_no = ?, refund_reason = ?, refunded_at = ?,
 			refund_day = ?, quota_restored = ? WHERE terminal_no = ? AND order_no = ?`,

@@ -50,9 +50,11 @@ func (s *Server) UpsertProducts(ctx context.Context, ps ...agent.Product) (int64
 	return next, tx.Commit()
 }
 
-// SetRules replaces the rule set served by GET /v1/rules and applied to
-// every later sale. It refuses a rule set agent.Rules.Validate refuses.
-func (s *Server) SetRules(ctx context.Context, r agent.Rules) error {
+// SetRules replaces the rule sets served by GET /v1/rules and applied to
+// every later check (each sale by the set in force at its transaction
+// time). It refuses sets agent.RuleSets.Validate refuses, as the terminal
+// would.
+func (s *Server) SetRules(ctx context.Context, r agent.RuleSets) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -66,5 +68,5 @@ func (s *Server) SetRules(ctx context.Context, r agent.Rules) error {
 	return err
 }
 
-// Rules returns the current rule set.
-func (s *Server) Rules(ctx context.Context) (agent.Rules, error) { return s.rulesNoCall(ctx) }
+// Rules returns every rule set.
+func (s *Server) Rules(ctx context.Context) (agent.RuleSets, error) { return s.rulesNoCall(ctx) }

@@ -82,6 +82,12 @@ var demoProducts = []seedProduct{
 	{"6934177018268", "小米手环 9 NFC", "Xiaomi", "M2346B1", agent.CatSmartwatch, 0, agent.Yuan(279), true},
 	{"6972317330436", "雅迪 冠能 E10 电动自行车", "Yadea", "TDT1235Z", agent.CatEBike, 0, agent.Yuan(3599), true},
 	{"6971452483953", "爱玛 元宇宙 电动自行车", "Aima", "TDT2268Z", agent.CatEBike, 0, agent.Yuan(2999), true},
+	// Categories new in 2026 (national smart glasses) and the example
+	// local smart-home set; the barcodes are made up (697000000… with
+	// valid check digits).
+	{"6970000001014", "雷鸟 V3 AI拍摄眼镜", "RayNeo", "RAYNEO-V3", agent.CatSmartGlasses, 0, agent.Yuan(2999), true},
+	{"6970000001021", "小米 智能门锁 M20 Pro", "Xiaomi", "XMZNMS09LM", CatSmartHome, 0, agent.Yuan(1999), true},
+	{"6970000001038", "海尔 适老化 智能护理床 HC-01", "Haier", "HC-01", CatSmartHomeElderly, 0, agent.Yuan(6999), true},
 }
 
 // DemoProducts returns the seeded demo library (tests pick products from it).

@@ -7,24 +7,24 @@ import (
 	"tradein/agent"
 )
 
-// rulesCache keeps the last rule set decoded from the meta table together
+// rulesCache keeps the last rule sets decoded from the meta table together
 // with the stored bytes it came from. Every sale check still reads the
 // stored rules (one primary-key row, so a change by SetRules or by another
 // process is seen at once) but decodes the JSON only when those bytes
 // changed: decoding it for every batch item was an eighth of the
 // simulator's CPU time in a 100,000-sale drain.
 //
-// The agent.Rules it returns share their slices and maps with the cache:
+// The agent.RuleSets it returns share their slices and maps with the cache:
 // callers only read them (sale checks, GET /v1/rules, demo codes).
 type rulesCache struct {
 	rulesMu  sync.Mutex // guards rulesRaw and rulesVal
 	rulesRaw []byte
-	rulesVal agent.Rules
+	rulesVal agent.RuleSets
 }
 
 // decodeRulesCached returns the rules stored as raw, decoding raw only
 // when it differs from the bytes decoded last.
-func (c *rulesCache) decodeRulesCached(raw []byte) (agent.Rules, error) {
+func (c *rulesCache) decodeRulesCached(raw []byte) (agent.RuleSets, error) {
 	c.rulesMu.Lock()
 	defer c.rulesMu.Unlock()
 	if c.rulesRaw != nil && bytes.Equal(raw, c.rulesRaw) {
@@ -32,7 +32,7 @@ func (c *rulesCache) decodeRulesCached(raw []byte) (agent.Rules, error) {
 	}
 	r, err := decodeRules(raw)
 	if err != nil {
-		return agent.Rules{}, err
+		return nil, err
 	}
 	c.rulesRaw, c.rulesVal = bytes.Clone(raw), r
 	return r, nil

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -213,23 +214,24 @@ func supersedeFreeze(ctx context.Context, tx querier, terminalNo, voucherID stri
 // checkRecord checks a sale about to be recorded (a commit or an offline
 // transaction): the product ref names must be the library's, and sc must
 // pass every rule. sc's Product and Category are filled from the library
-// and ref. It returns the library's product and the subsidy the platform
-// computes; the caller compares that with the subsidy the terminal sent.
-func (s *Server) checkRecord(ctx context.Context, tx querier, c *call, ref api.ProductRef, sc saleCheck) (agent.Product, agent.Fen, error) {
+// and ref. It returns the library's product, the subsidy the platform
+// computes (the caller compares that with the subsidy the terminal sent)
+// and the ID of the rule set that computed it.
+func (s *Server) checkRecord(ctx context.Context, tx querier, c *call, ref api.ProductRef, sc saleCheck) (agent.Product, agent.Fen, string, error) {
 	p, err := loadProduct(ctx, tx, ref.Barcode)
 	if err != nil {
-		return p, 0, err
+		return p, 0, "", err
 	}
 	if err := matchLibrary(ref, p); err != nil {
-		return p, 0, err
+		return p, 0, "", err
 	}
 	rules, err := s.rules(tx, c)
 	if err != nil {
-		return p, 0, err
+		return p, 0, "", err
 	}
 	sc.Product, sc.Category = p, ref.Category
-	subsidy, _, err := s.check(ctx, tx, rules, sc)
-	return p, subsidy, err
+	subsidy, set, _, err := s.check(ctx, tx, rules, sc)
+	return p, subsidy, set.ID, err
 }
 
 // saleCheck is what the platform checks for any subsidised sale: a try, a
@@ -244,70 +246,93 @@ type saleCheck struct {
 	// TradeInKnown is false for a try (the old item is recorded later);
 	// HasTradeIn says whether a commit or transaction carries one.
 	TradeInKnown, HasTradeIn bool
-	At                       time.Time
+	// At is the sale's transaction time: the rule set in force then
+	// judges it, however late the sale arrives.
+	At time.Time
+	// RuleSetID is the set the terminal (or the freeze) computed the sale
+	// under; "" accepts the set in force at At. A different set is refused:
+	// both sides must compute under the same rules.
+	RuleSetID string
 	// ExceptFreeze is the sale's own freeze, not counted against the quota.
 	ExceptFreeze string
 }
 
-// check runs the sale checks in a fixed order and returns the subsidy:
-// category and region of the voucher, campaign and rule conditions, the
-// SN (void → SN_NOT_FOUND, locked → SN_USED), the consumer's quota, and
-// the price and subsidy by agent.ComputeSubsidy — the terminal's own
-// calculator, so both sides agree to the fen.
-func (s *Server) check(ctx context.Context, q querier, rules agent.Rules, c saleCheck) (agent.Fen, agent.CategoryRule, error) {
+// check runs the sale checks in a fixed order and returns the subsidy and
+// the rule set that computed it: category and region of the voucher, the
+// set in force at c.At for the category (agent.CheckSaleRulesAt: campaign,
+// pauses and rule conditions), the SN (void → SN_NOT_FOUND, locked →
+// SN_USED), the consumer's quota within that set's period, and the price
+// and subsidy by agent.ComputeSubsidy — the terminal's own calculator, so
+// both sides agree to the fen.
+func (s *Server) check(ctx context.Context, q querier, sets agent.RuleSets, c saleCheck) (agent.Fen, agent.Rules, agent.CategoryRule, error) {
+	var set agent.Rules
 	if c.Category != c.Product.Category {
-		return 0, agent.CategoryRule{}, invalid("category %s does not match the product's category %s", c.Category, c.Product.Category)
+		return 0, set, agent.CategoryRule{}, invalid("category %s does not match the product's category %s", c.Category, c.Product.Category)
 	}
 	if err := agent.CheckClaims(c.Voucher.claims(), c.Product.Category, c.Terminal.County); err != nil {
-		return 0, agent.CategoryRule{}, err
+		return 0, set, agent.CategoryRule{}, err
 	}
 	sale := agent.Sale{Product: c.Product, SN: c.SN}
 	if c.HasTradeIn || !c.TradeInKnown {
 		// A try does not know the trade-in yet: the commit checks it.
 		sale.TradeIn = &agent.TradeIn{}
 	}
-	rule, err := agent.CheckSaleRules(rules, sale, c.Terminal.County, c.At)
+	set, rule, err := agent.CheckSaleRulesAt(sets, sale, c.Terminal.County, c.At)
 	if err != nil {
-		return 0, rule, err
+		return 0, set, rule, err
+	}
+	if c.RuleSetID != "" && c.RuleSetID != set.ID {
+		return 0, set, rule, agent.Errorf(agent.CodeNotEligible, "the sale names rule set %s, but %s is in force for %s at %s",
+			c.RuleSetID, set.ID, c.Product.Category, c.At.In(agent.ChinaTime).Format(time.DateTime))
 	}
 	if c.SN != "" {
 		st, err := snState(ctx, q, c.SN)
 		if err != nil {
-			return 0, rule, err
+			return 0, set, rule, err
 		}
 		switch {
 		case st.Reason == api.SNReasonUsed:
-			return 0, rule, agent.Errorf(agent.CodeSNUsed, "SN %s is already subsidised", c.SN)
+			return 0, set, rule, agent.Errorf(agent.CodeSNUsed, "SN %s is already subsidised", c.SN)
 		case st.Reason == api.SNReasonNone:
-			return 0, rule, agent.Errorf(agent.CodeSNNotFound, "SN %s is not in the manufacturers' registry", c.SN)
+			return 0, set, rule, agent.Errorf(agent.CodeSNNotFound, "SN %s is not in the manufacturers' registry", c.SN)
 		}
 	}
-	used, err := quotaUsed(ctx, q, c.Voucher.CRef, c.Product.Category, c.ExceptFreeze, c.At)
+	used, err := quotaUsed(ctx, q, c.Voucher.CRef, c.Product.Category, c.ExceptFreeze, c.At, set)
 	if err != nil {
-		return 0, rule, err
+		return 0, set, rule, err
 	}
 	if rule.PerConsumerLimit > 0 && used >= rule.PerConsumerLimit {
-		return 0, rule, agent.Errorf(agent.CodeQuotaExhausted, "consumer has used %d of %d %s subsidies", used, rule.PerConsumerLimit, rule.Category)
+		return 0, set, rule, agent.Errorf(agent.CodeQuotaExhausted, "consumer has used %d of %d %s subsidies under rule set %s", used, rule.PerConsumerLimit, rule.Category, set.ID)
 	}
 	res, err := agent.ComputeSubsidy(rule, c.Product, c.AmountFen)
 	if err != nil {
-		return 0, rule, err
+		return 0, set, rule, err
 	}
-	return res.SubsidyFen, rule, nil
+	return res.SubsidyFen, set, rule, nil
 }
 
-// quotaUsed counts the consumer's subsidies in the category: committed
-// sales, refunded sales whose quota was not restored, and live freezes of
-// other sales.
-func quotaUsed(ctx context.Context, q querier, cref string, cat agent.Category, exceptFreeze string, now time.Time) (int, error) {
+// quotaUsed counts the consumer's subsidies in the category within the
+// effective period of rule set `set` (a fridge bought under the 2025 set
+// does not use up the 2026 quota): committed sales, refunded sales whose
+// quota was not restored, and live freezes of other sales.
+func quotaUsed(ctx context.Context, q querier, cref string, cat agent.Category, exceptFreeze string, now time.Time, set agent.Rules) (int, error) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !set.CampaignStart.IsZero() {
+		from = set.CampaignStart.Unix()
+	}
+	if !set.CampaignEnd.IsZero() {
+		to = set.CampaignEnd.Unix()
+	}
 	var sales, frozen int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sales WHERE cref = ? AND category = ?
-		AND (status = ? OR (status = ? AND quota_restored = 0))`, cref, string(cat), saleCommitted, saleRefunded).Scan(&sales); err != nil {
+		AND trans_time >= ? AND trans_time < ?
+		AND (status = ? OR (status = ? AND quota_restored = 0))`, cref, string(cat), from, to, saleCommitted, saleRefunded).Scan(&sales); err != nil {
 		return 0, fmt.Errorf("quota: %w", err)
 	}
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM freezes f JOIN vouchers v ON v.voucher_id = f.voucher_id
-		WHERE v.cref = ? AND v.category = ? AND f.status = ? AND f.frozen_until > ? AND f.frozen_no != ?`,
-		cref, string(cat), freezeFrozen, now.Unix(), exceptFreeze).Scan(&frozen); err != nil {
+		WHERE v.cref = ? AND v.category = ? AND f.status = ? AND f.frozen_until > ? AND f.frozen_no != ?
+		AND f.frozen_at < ? AND (f.frozen_at = 0 OR f.frozen_at >= ?)`,
+		cref, string(cat), freezeFrozen, now.Unix(), exceptFreeze, to, from).Scan(&frozen); err != nil {
 		return 0, fmt.Errorf("quota: %w", err)
 	}
 	return sales + frozen, nil

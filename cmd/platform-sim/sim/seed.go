@@ -62,7 +62,7 @@ func seed(ctx context.Context, db *sql.DB, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	rules, err := json.Marshal(defaultRules(now))
+	rules, err := json.Marshal(SeededRuleSets())
 	if err != nil {
 		return err
 	}
@@ -116,15 +116,46 @@ var voucherCategories = []agent.Category{
 	agent.CatWaterHeater, agent.CatHob, agent.CatRangeHood, agent.CatWaterPurifier,
 	agent.CatDishwasher, agent.CatRiceCooker, agent.CatMicrowave,
 	agent.CatPhone, agent.CatTablet, agent.CatSmartwatch, agent.CatEBike,
+	agent.CatSmartGlasses, CatSmartHome, CatSmartHomeElderly,
 }
 
-// defaultRules is the seeded rule set: the national defaults with a
-// campaign window around now, for the Beijing region.
-func defaultRules(now time.Time) agent.Rules {
-	r := agent.DefaultRules()
-	y := now.In(agent.ChinaTime).Year()
-	r.CampaignStart = time.Date(y-1, 1, 1, 0, 0, 0, 0, agent.ChinaTime)
-	r.CampaignEnd = time.Date(y+2, 1, 1, 0, 0, 0, 0, agent.ChinaTime) // exclusive
-	r.RegionPrefix = "11"
-	return r
+// ExampleLocalRuleSetID names the seeded local set. It is an EXAMPLE:
+// smart-home categories and rates are set by each province, and these are
+// made up for the demo store's province, not Beijing's published rules.
+const ExampleLocalRuleSetID = "EXAMPLE-BJ-2026-smart-home"
+
+// SeededRuleSets are the rule sets a new database serves: the 2025 and
+// 2026 national sets as published (agent.DefaultRuleSets) and
+// ExampleLocalSmartHome for the demo store's province.
+func SeededRuleSets() agent.RuleSets {
+	return append(agent.DefaultRuleSets(), ExampleLocalSmartHome())
+}
+
+// Example local smart-home categories (codes the terminal has no constant
+// for: categories are data).
+const (
+	CatSmartHome        agent.Category = "smart_home"
+	CatSmartHomeElderly agent.Category = "smart_home_elderly"
+)
+
+// ExampleLocalSmartHome is a clearly labelled EXAMPLE of a provincial set
+// for Beijing (region 110000) in 2026 with two smart-home categories, as
+// the 2026 national rules leave them to the provinces: smart-home products
+// at 15 % up to ¥800 and elderly-friendly smart-home products at 20 % up
+// to ¥1,000, one per category per consumer.
+func ExampleLocalSmartHome() agent.Rules {
+	return agent.Rules{
+		ID:            ExampleLocalRuleSetID,
+		Version:       "example-1",
+		CampaignStart: time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime),
+		CampaignEnd:   time.Date(2027, 1, 1, 0, 0, 0, 0, agent.ChinaTime),
+		RegionPrefix:  "110000",
+		Categories: []agent.CategoryRule{
+			{Category: CatSmartHome, Group: "smart_home", NameZH: "智能家居产品（示例）", NameEN: "Smart-home product (example)",
+				RateBP: 1500, CapFen: agent.Yuan(800), PerConsumerLimit: 1, QuotaRestoredOnRefund: true},
+			{Category: CatSmartHomeElderly, Group: "smart_home", NameZH: "适老化智能家居产品（示例）", NameEN: "Elderly-friendly smart-home product (example)",
+				RateBP: 2000, CapFen: agent.Yuan(1000), PerConsumerLimit: 1, QuotaRestoredOnRefund: true},
+		},
+		Offline: agent.DefaultRules().Offline,
+	}
 }

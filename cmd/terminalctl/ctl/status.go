@@ -105,7 +105,7 @@ func (c *cli) writeStatus(ctx context.Context, w io.Writer) bool {
 		line("商品库 Library version:", "%d (%d products)", v, n)
 	}
 	if r, err := s.Rules(ctx); err == nil {
-		line("规则 Rules version:", "%s", r.Version)
+		line("规则 Rules version:", "%s", r.Versions())
 	} else {
 		line("规则 Rules version:", "none cached yet (the app downloads them once enrolled and online)")
 	}

@@ -56,7 +56,7 @@ func Provision(ctx context.Context, a *App, w io.Writer, s Setup) error {
 		n, _ := a.store.LibraryProducts(ctx)
 		r, _ := a.store.Rules(ctx)
 		fmt.Fprintf(w, "synced: rules %s, product library version %d (%d products), %d queued items delivered\n",
-			r.Version, v, n, res.Delivered)
+			r.Versions(), v, n, res.Delivered)
 	}
 	return nil
 }
