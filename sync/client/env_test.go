@@ -40,7 +40,13 @@ var validator = sync.OnceValues(apitest.Load)
 
 func startEnv(t testing.TB, cfg client.Config) *testEnv {
 	t.Helper()
-	clock := agenttest.NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, agent.ChinaTime))
+	return startEnvAt(t, cfg, time.Date(2026, 5, 1, 10, 0, 0, 0, agent.ChinaTime))
+}
+
+// startEnvAt is startEnv with the shared clock standing at start.
+func startEnvAt(t testing.TB, cfg client.Config, start time.Time) *testEnv {
+	t.Helper()
+	clock := agenttest.NewClock(start)
 	srv, err := sim.Open(context.Background(), sim.Config{
 		DBPath: filepath.Join(t.TempDir(), "platform.db"),
 		Clock:  clock,

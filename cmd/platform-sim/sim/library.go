@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"tradein/agent"
@@ -70,3 +71,41 @@ func (s *Server) SetRules(ctx context.Context, r agent.RuleSets) error {
 
 // Rules returns every rule set.
 func (s *Server) Rules(ctx context.Context) (agent.RuleSets, error) { return s.rulesNoCall(ctx) }
+
+// SetPause pauses (p != nil) or resumes (p == nil) category cat of the
+// rule set setID, or the whole set when cat is "": what a platform does
+// when a region's funds for a category run out, or an audit stops a
+// campaign. Sales under a paused set are refused with CAMPAIGN_CLOSED, in
+// a paused category with CATEGORY_PAUSED; terminals learn of it on their
+// next rules refresh or from the refusal of a try.
+func (s *Server) SetPause(ctx context.Context, setID string, cat agent.Category, p *agent.Pause) error {
+	sets, err := s.rulesNoCall(ctx)
+	if err != nil {
+		return err
+	}
+	// Decoded sets share slices with the cache: change a copy.
+	sets = slices.Clone(sets)
+	i := slices.IndexFunc(sets, func(r agent.Rules) bool { return r.ID == setID })
+	if i < 0 {
+		return agent.Errorf(agent.CodeNotFound, "no rule set %q", setID)
+	}
+	if cat == "" {
+		sets[i].Paused = p
+		return s.SetRules(ctx, sets)
+	}
+	sets[i].Categories = slices.Clone(sets[i].Categories)
+	j := slices.IndexFunc(sets[i].Categories, func(c agent.CategoryRule) bool { return c.Category == cat })
+	if j < 0 {
+		return agent.Errorf(agent.CodeNotFound, "rule set %s has no category %q", setID, cat)
+	}
+	sets[i].Categories[j].Paused = p
+	return s.SetRules(ctx, sets)
+}
+
+// FrozenSN returns the SN a freeze was made with ("" for none), for tests
+// that commit a freeze they did not make themselves.
+func (s *Server) FrozenSN(ctx context.Context, frozenNo string) (string, error) {
+	var sn string
+	err := s.db.QueryRowContext(ctx, "SELECT sn FROM freezes WHERE frozen_no = ?", frozenNo).Scan(&sn)
+	return sn, err
+}

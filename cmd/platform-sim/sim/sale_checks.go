@@ -1,12 +1,12 @@
 package sim
 
 import (
-	"math"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"time"
