@@ -281,6 +281,10 @@ type Receipt struct {
 	Lines     []string  // free lines (diagnostics ticket)
 	VerifyURL string    // encoded as the verification QR code
 	PrintedAt time.Time // when the receipt was asked for
+	// CategoryNames are the Chinese names, from the cached rule sets, of
+	// the categories the receipt mentions (RuleSets.CategoryNames); a
+	// category without one prints as its code.
+	CategoryNames map[Category]string
 }
 
 // DailyReport is the day's totals for the manager and the reconciliation

@@ -109,7 +109,12 @@ func (s *Session) PrintDailyReport(ctx context.Context, day time.Time) (string, 
 	if err != nil {
 		return "", err
 	}
-	id, err := t.printer.PrintReceipt(ctx, Receipt{Kind: ReceiptDaily, Store: t.info, Daily: &r, PrintedAt: t.clock.Now()})
+	cats := make([]Category, len(r.ByCategory))
+	for i, c := range r.ByCategory {
+		cats[i] = c.Category
+	}
+	id, err := t.printer.PrintReceipt(ctx, Receipt{Kind: ReceiptDaily, Store: t.info, Daily: &r, PrintedAt: t.clock.Now(),
+		CategoryNames: t.categoryNamesZH(ctx, r.Day, cats...)})
 	if err != nil {
 		return "", &Error{Code: CodePrintFailed, Detail: "daily report was not queued", Err: err}
 	}

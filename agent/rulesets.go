@@ -234,3 +234,20 @@ func (rs RuleSets) Versions() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// AllCategories lists every category code of every set, in the order the
+// sets list them, once each: filters and pickers offer old categories too
+// (a sale of 2025 or an old dishwasher handed in).
+func (rs RuleSets) AllCategories() []Category {
+	var out []Category
+	seen := map[Category]bool{}
+	for _, r := range rs {
+		for _, c := range r.Categories {
+			if !seen[c.Category] {
+				seen[c.Category] = true
+				out = append(out, c.Category)
+			}
+		}
+	}
+	return out
+}

@@ -179,6 +179,11 @@ func (t *Terminal) printSale(ctx context.Context, s Sale, kind ReceiptKind, repr
 		VerifyURL: t.verifyURL(s.OrderNo),
 		PrintedAt: t.clock.Now(),
 	}
+	cats := []Category{s.Product.Category}
+	if s.TradeIn != nil {
+		cats = append(cats, s.TradeIn.Category)
+	}
+	r.CategoryNames = t.categoryNamesZH(ctx, s.CreatedAt, cats...)
 	id, err := t.printer.PrintReceipt(ctx, r)
 	if err != nil {
 		t.log.Warn("receipt not queued", "order", s.OrderNo, "kind", kind, "err", err)

@@ -301,3 +301,20 @@ func internal(what string, err error) error {
 	}
 	return &Error{Code: CodeInternal, Detail: what, Err: err}
 }
+
+// categoryNamesZH returns the Chinese names of cats from the cached rule
+// sets as of `at` (RuleSets.CategoryNames): receipts print the names the
+// rules give, never a fixed table. A category no set names is left out.
+func (t *Terminal) categoryNamesZH(ctx context.Context, at time.Time, cats ...Category) map[Category]string {
+	rs, err := t.store.Rules(ctx)
+	if err != nil {
+		return nil
+	}
+	out := map[Category]string{}
+	for _, c := range cats {
+		if zh, _, ok := rs.CategoryNames(c, t.info.CountyCode, at); ok && zh != "" {
+			out[c] = zh
+		}
+	}
+	return out
+}

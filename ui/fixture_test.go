@@ -68,17 +68,20 @@ func newFixtureRules(t testing.TB, withRules bool) *fixture {
 	prevLog := slog.Default()
 	slog.SetDefault(quiet)
 	t.Cleanup(func() { slog.SetDefault(prevLog) })
-	rules := agent.DefaultRules()
-	for i := range rules.Categories {
-		if rules.Categories[i].Category == agent.CatFridge {
-			rules.Categories[i].TradeInRequired = true
+	// The rule sets in force on agenttest.Start's date, with the 2026
+	// fridge rule asking for the old appliance so that the trade-in step
+	// shows.
+	rules := agent.DefaultRuleSets()
+	for i := range rules[1].Categories {
+		if rules[1].Categories[i].Category == agent.CatFridge {
+			rules[1].Categories[i].TradeInRequired = true
 		}
 	}
 	o := agenttest.StoreOptions{Clock: clk, Logger: quiet, Products: []agent.Product{fridge, phone},
 		Staff: []agent.Staff{{ID: "C1", Name: "张三", Role: agent.RoleClerk}, {ID: "M1", Name: "王五", Role: agent.RoleManager},
 			{ID: "R1", Name: "李四", Role: agent.RoleRecycler}, {ID: "F1", Name: "赵六", Role: agent.RoleSupport}}}
 	if withRules {
-		o.Rules = &rules
+		o.Rules = rules
 	}
 	st := agenttest.OpenStore(t, o)
 	codes := agenttest.NewIssuer(t, clk)

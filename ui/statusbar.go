@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type statusBar struct {
 	printer  *widget.Label
 	scanner  *widget.Label
 	library  *widget.Label
+	rules    *widget.Label // the sets in force, the coming one, pauses
 	failed   *widget.Button
 	content  fyne.CanvasObject
 
@@ -45,6 +47,7 @@ type statusBar struct {
 	mu      sync.Mutex
 	stop    chan struct{} // closed by halt; nil before start
 	kicking bool          // a refresh is already on its way
+	names   string        // RulesVersion whose category names i18n holds
 }
 
 func newStatusBar(t *agent.Terminal) *statusBar {
@@ -58,13 +61,14 @@ func newStatusBar(t *agent.Terminal) *statusBar {
 	b.printer = widget.NewLabel("")
 	b.scanner = widget.NewLabel("")
 	b.library = widget.NewLabel("")
+	b.rules = widget.NewLabel("")
 	b.failed = widget.NewButton("", func() {
 		if b.onFailed != nil {
 			b.onFailed()
 		}
 	})
 	row := container.NewHBox(container.NewPadded(b.online), b.queue, b.oldest, b.deadline, b.offline,
-		layout.NewSpacer(), b.library, b.printer, b.scanner, b.failed)
+		layout.NewSpacer(), b.rules, b.library, b.printer, b.scanner, b.failed)
 	b.content = container.NewVBox(widget.NewSeparator(), row)
 	return b
 }
@@ -119,9 +123,20 @@ func (b *statusBar) kick() {
 	background(func() {
 		ctx, cancel := callCtx()
 		st := b.t.Status(ctx)
+		b.mu.Lock()
+		stale := st.RulesVersion != b.names
+		b.mu.Unlock()
+		if stale {
+			// The cached rules changed: the screens name categories as
+			// the new rules do.
+			if rs, err := b.t.Rules(ctx); err == nil {
+				i18n.SetCategoryNames(rs, b.t.Info().CountyCode, now())
+			}
+		}
 		cancel()
 		b.mu.Lock()
 		b.kicking = false
+		b.names = st.RulesVersion
 		b.mu.Unlock()
 		fyne.Do(func() { b.apply(st, now()) })
 	})
@@ -166,6 +181,8 @@ func (b *statusBar) apply(st agent.Status, at time.Time) {
 	} else {
 		setLabel(b.library, i18n.T("status.library", st.LibraryVersion), widget.LowImportance)
 	}
+	text, imp := rulesText(st.Rules)
+	setLabel(b.rules, text, imp)
 	setLabel(b.printer, i18n.T("status.printer", deviceText(st.Devices, "printer")), deviceImportance(st.Devices, "printer"))
 	setLabel(b.scanner, i18n.T("status.scanner", deviceText(st.Devices, "scanner")), deviceImportance(st.Devices, "scanner"))
 	failed, imp := i18n.T("status.failed", st.FailedPrintJobs), widget.LowImportance
@@ -176,6 +193,34 @@ func (b *statusBar) apply(st agent.Status, at time.Time) {
 		b.failed.Importance = imp
 		b.failed.SetText(failed)
 	}
+}
+
+// rulesText says which rule sets are in force, which come within a week
+// (and when), and what the platform paused; pauses turn it red.
+func rulesText(o agent.RulesOutlook) (string, widget.Importance) {
+	if len(o.InForce) == 0 {
+		return "", widget.LowImportance
+	}
+	parts := []string{i18n.T("status.rules", strings.Join(o.InForce, "+"))}
+	imp := widget.LowImportance
+	if !o.NextAt.IsZero() {
+		day := o.NextAt.In(agent.ChinaTime).Format("2006-01-02")
+		if len(o.Next) == 0 {
+			parts = append(parts, i18n.T("status.rules_end", day))
+		} else {
+			parts = append(parts, i18n.T("status.rules_next", day, strings.Join(o.Next, "+")))
+		}
+		imp = widget.WarningImportance
+	}
+	for _, p := range o.Paused {
+		if p.Category == "" {
+			parts = append(parts, i18n.T("status.paused_set", p.RuleSetID, p.Message))
+		} else {
+			parts = append(parts, i18n.T("status.paused", i18n.Category(p.Category), p.Message))
+		}
+		imp = widget.DangerImportance
+	}
+	return strings.Join(parts, " · "), imp
 }
 
 // setLabel sets l's text and importance when either changed.

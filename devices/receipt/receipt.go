@@ -146,10 +146,11 @@ func stamp(t time.Time) string {
 	return t.In(agent.ChinaTime).Format("2006-01-02 15:04:05")
 }
 
-// categoryName is the programme's Chinese name of c, or c itself.
-func categoryName(c agent.Category) string {
-	if r, ok := agent.DefaultRules().Rule(c); ok && r.NameZH != "" {
-		return r.NameZH
+// categoryName is the Chinese name the rules give c (Receipt.CategoryNames),
+// or c itself.
+func (p *page) categoryName(c agent.Category) string {
+	if n := p.r.CategoryNames[c]; n != "" {
+		return n
 	}
 	return string(c)
 }

@@ -22,7 +22,7 @@ func sampleSale() *agent.Sale {
 		SN:            "HR2026ABC12345",
 		TradeIn:       &agent.TradeIn{TicketNo: "TI20261121103000000001", Category: agent.CatFridge, Brand: "美的", Condition: "WORN", PriceFen: 200_00},
 		FinalPriceFen: 4999_00, SubsidyFen: 749_85, PayFen: 4249_15,
-		FrozenNo: "FZ20261121000042", RequestNo: "R1",
+		FrozenNo: "FZ20261121000042", RequestNo: "R1", RuleSetID: agent.RuleSetNational2026,
 	}
 }
 
@@ -33,6 +33,9 @@ func sampleReceipt(kind agent.ReceiptKind) agent.Receipt {
 		Sale:      sampleSale(),
 		VerifyURL: "https://verify.example.cn/r/T0012026112100001?c=8f3a",
 		PrintedAt: at,
+		// The names the rules give (电冰箱 is how a platform might name it:
+		// the receipt prints whatever the rules say).
+		CategoryNames: map[agent.Category]string{agent.CatFridge: "电冰箱", agent.CatPhone: "手机"},
 	}
 }
 
@@ -84,7 +87,8 @@ func TestSaleReceiptRoundTrip(t *testing.T) {
 				"时间：2026-11-21 10:30:00",
 				"条码：6901234567892",
 				"SN：HR2026ABC12345",
-				"品类：冰箱  能效：1级",
+				"品类：电冰箱  能效：1级",
+				"补贴规则：CN-2026",
 				pad("成交价", "￥4,999.00"),
 				pad("政府补贴", "-￥749.85"),
 				pad("实付金额", "￥4,249.15"),
@@ -231,5 +235,24 @@ func TestAmountsAndChineseMode(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestReceiptCategoryNamesFromTheRules: a category the terminal has no
+// constant for prints the name the rules give it, and a category no rule
+// names prints its code rather than a wrong name.
+func TestReceiptCategoryNamesFromTheRules(t *testing.T) {
+	r := sampleReceipt(agent.ReceiptSale)
+	r.Sale.Product.Category = "smart_glasses"
+	r.Sale.Product.EnergyGrade = 0
+	r.Sale.TradeIn.Category = "yacht"
+	r.CategoryNames = map[agent.Category]string{"smart_glasses": "智能眼镜"}
+	b, err := Render(r, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := decode(t, b, escpos.Width80)
+	if !has(lines, "品类：智能眼镜") || !has(lines, "旧机：yacht 美的") {
+		t.Errorf("receipt lines:\n%s", strings.Join(lines, "\n"))
 	}
 }

@@ -38,6 +38,11 @@ func (p *page) sale() error {
 	if s.FrozenNo != "" {
 		p.field("核销单号", s.FrozenNo)
 	}
+	if s.RuleSetID != "" {
+		// The rule set the subsidy was computed under, the one in force
+		// when the sale was confirmed.
+		p.field("补贴规则", s.RuleSetID)
+	}
 	if s.PaymentRef != "" {
 		p.field("支付流水", s.PaymentRef)
 	}
@@ -68,7 +73,7 @@ func (p *page) product(s *agent.Sale) {
 	if bm := joinNonEmpty(s.Product.Brand, s.Product.Model); bm != "" {
 		p.field("品牌型号", bm)
 	}
-	cat := "品类：" + categoryName(s.Product.Category)
+	cat := "品类：" + p.categoryName(s.Product.Category)
 	if s.Product.EnergyGrade > 0 {
 		cat += "  能效：" + strconv.Itoa(s.Product.EnergyGrade) + "级"
 	}
@@ -81,7 +86,7 @@ func (p *page) product(s *agent.Sale) {
 
 // tradeIn prints the old appliance of a trade-in.
 func (p *page) tradeIn(t *agent.TradeIn) {
-	p.field("旧机", joinNonEmpty(categoryName(t.Category), t.Brand, t.Model))
+	p.field("旧机", joinNonEmpty(p.categoryName(t.Category), t.Brand, t.Model))
 	if t.Condition != "" {
 		p.field("成色", conditionName(t.Condition))
 	}
@@ -193,7 +198,7 @@ func (p *page) daily() error {
 		p.rule()
 		p.e.Line("分品类")
 		for _, c := range d.ByCategory {
-			p.e.Pair(fmt.Sprintf("%s ×%d", categoryName(c.Category), c.Sales), c.SubsidyFen.String())
+			p.e.Pair(fmt.Sprintf("%s ×%d", p.categoryName(c.Category), c.Sales), c.SubsidyFen.String())
 		}
 	}
 	p.footer("")

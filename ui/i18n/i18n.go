@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"tradein/agent"
 )
@@ -100,10 +101,43 @@ func Error(err error) string {
 	return T(ErrorKey(agent.CodeInternal))
 }
 
-// Category returns the display name of a subsidy category.
+// categoryNames holds the names of the categories from the cached rule
+// sets: code -> {zh, en}. Categories are data: the rules, not this
+// package, name them.
+var categoryNames atomic.Pointer[map[agent.Category]entry]
+
+// SetCategoryNames installs the names the rule sets give their categories
+// (RuleSets.CategoryNames: the set in force at `at` for the county first,
+// else the latest set that had the category). The app calls it when the
+// cached rules change.
+func SetCategoryNames(rs agent.RuleSets, county string, at time.Time) {
+	m := map[agent.Category]entry{}
+	for _, r := range rs {
+		for _, c := range r.Categories {
+			if _, done := m[c.Category]; done {
+				continue
+			}
+			if zh, en, ok := rs.CategoryNames(c.Category, county, at); ok {
+				m[c.Category] = entry{zh: zh, en: en}
+			}
+		}
+	}
+	categoryNames.Store(&m)
+}
+
+// Category returns the display name the rules give a subsidy category in
+// the current language, or its code when no cached rule set names it (an
+// English name missing falls back to the Chinese one).
 func Category(c agent.Category) string {
-	if s, ok := Lookup(Current(), "cat."+string(c)); ok {
-		return s
+	if m := categoryNames.Load(); m != nil {
+		if e, ok := (*m)[c]; ok {
+			if Current() == EN && e.en != "" {
+				return e.en
+			}
+			if e.zh != "" {
+				return e.zh
+			}
+		}
 	}
 	return string(c)
 }

@@ -3,7 +3,7 @@ package i18n
 // table is every string of the screens. Keys are grouped by prefix:
 // app.*, login.*, nav.*, status.*, sale.*, print.*, pickup.*, mgr.*,
 // review.*, report.*, staff.*, sup.*, err.<CODE> (agent error codes),
-// cat.*, role.*, state.*, dev.*, devstate.*, warn.*, cond.*.
+// role.*, state.*, dev.*, devstate.*, warn.*, cond.*.
 // Error sentences say why, then what to do next.
 var table = map[string]entry{
 	// Application frame.
@@ -41,20 +41,25 @@ var table = map[string]entry{
 	"nav.support": {"运维", "Support"},
 
 	// Status bar.
-	"status.online":   {"● 在线", "● Online"},
-	"status.offline":  {"● 离线", "● Offline"},
-	"status.queue":    {"待上传 %d", "Queued %d"},
-	"status.oldest":   {"最早 %s", "oldest %s"},
-	"status.deadline": {"离线截止 %s", "offline deadline %s"},
-	"status.overdue":  {"已超离线时限！请尽快恢复网络", "Offline limit passed! Restore the network"},
-	"status.printer":  {"打印机：%s", "Printer: %s"},
-	"status.scanner":  {"扫码枪：%s", "Scanner: %s"},
-	"status.unknown":  {"未连接", "not connected"},
-	"status.failed":   {"未打印 %d", "Unprinted %d"},
-	"status.library":  {"商品库 v%d", "Library v%d"},
-	"dur.minutes":     {"%d 分钟", "%d min"},
-	"dur.hours":       {"%d 小时 %d 分", "%d h %d min"},
-	"dur.days":        {"%d 天 %d 小时", "%d d %d h"},
+	"status.online":     {"● 在线", "● Online"},
+	"status.offline":    {"● 离线", "● Offline"},
+	"status.queue":      {"待上传 %d", "Queued %d"},
+	"status.oldest":     {"最早 %s", "oldest %s"},
+	"status.deadline":   {"离线截止 %s", "offline deadline %s"},
+	"status.overdue":    {"已超离线时限！请尽快恢复网络", "Offline limit passed! Restore the network"},
+	"status.printer":    {"打印机：%s", "Printer: %s"},
+	"status.scanner":    {"扫码枪：%s", "Scanner: %s"},
+	"status.unknown":    {"未连接", "not connected"},
+	"status.failed":     {"未打印 %d", "Unprinted %d"},
+	"status.library":    {"商品库 v%d", "Library v%d"},
+	"status.rules":      {"补贴规则 %s", "Rules %s"},
+	"status.rules_next": {"%s起执行 %s", "from %s: %s"},
+	"status.rules_end":  {"%s起无补贴规则", "no rules from %s"},
+	"status.paused":     {"已暂停：%s（%s）", "Paused: %s (%s)"},
+	"status.paused_set": {"规则 %s 已暂停（%s）", "Rules %s paused (%s)"},
+	"dur.minutes":       {"%d 分钟", "%d min"},
+	"dur.hours":         {"%d 小时 %d 分", "%d h %d min"},
+	"dur.days":          {"%d 天 %d 小时", "%d d %d h"},
 
 	// Sale wizard.
 	"sale.title":           {"新建销售", "New sale"},
@@ -153,6 +158,7 @@ var table = map[string]entry{
 	"mgr.find":        {"查询", "Search"},
 	"mgr.count":       {"共 %d 笔", "%d sales"},
 	"mgr.row":         {"%s  %s  %s  %s  补贴 %s  %s", "%s  %s  %s  %s  subsidy %s  %s"},
+	"mgr.ruleset":     {"补贴规则 %s · 品类 %s", "Rule set %s · category %s"},
 	"mgr.detail":      {"订单 %s · %s · %s\n%s %s · SN %s\n成交 %s · 补贴 %s · 应付 %s · 支付凭证 %s\n消费者 %s · 店员 %s", "Order %s · %s · %s\n%s %s · SN %s\nFinal %s · subsidy %s · paid %s · payment ref %s\nConsumer %s · clerk %s"},
 	"mgr.offline":     {"离线", "offline"},
 	"mgr.reprint":     {"重打印", "Reprint"},
@@ -277,26 +283,10 @@ var table = map[string]entry{
 	"err.WRONG_PIN":                 {"PIN 不正确。请重新输入；连续输错 5 次将锁定 15 分钟。", "Wrong PIN. Try again; 5 wrong tries lock the account for 15 minutes."},
 	"err.NOT_FOUND":                 {"没有找到。请核对号码后重试。", "Not found. Check the number and try again."},
 	"err.TRADE_IN_REQUIRED":         {"该品类必须同时交回旧机。请先登记旧机信息。", "This category requires an old appliance to be handed in. Record it first."},
-	"err.CAMPAIGN_CLOSED":           {"补贴活动不在有效期内。请按原价销售，或等待活动开始。", "The subsidy campaign is not running now. Sell at full price or wait for the campaign."},
+	"err.CAMPAIGN_CLOSED":           {"补贴活动不在有效期内或已被平台暂停。请按原价销售，或等待活动开始/恢复。", "The subsidy campaign is not running now or the platform paused it. Sell at full price or wait for it to start or resume."},
+	"err.CATEGORY_PAUSED":           {"平台已暂停此品类的补贴（资金用完）。请按原价销售，或等待恢复（见状态栏）。", "The platform paused subsidies for this category (funds used up). Sell at full price or wait until it resumes (see the status bar)."},
 
 	// Categories.
-	"cat.fridge":          {"电冰箱", "Fridge"},
-	"cat.washer":          {"洗衣机", "Washer"},
-	"cat.tv":              {"电视", "TV"},
-	"cat.air_conditioner": {"空调", "Air conditioner"},
-	"cat.computer":        {"电脑", "Computer"},
-	"cat.water_heater":    {"热水器", "Water heater"},
-	"cat.hob":             {"家用灶具", "Hob"},
-	"cat.range_hood":      {"吸油烟机", "Range hood"},
-	"cat.water_purifier":  {"净水器", "Water purifier"},
-	"cat.dishwasher":      {"洗碗机", "Dishwasher"},
-	"cat.rice_cooker":     {"电饭煲", "Rice cooker"},
-	"cat.microwave":       {"微波炉", "Microwave"},
-	"cat.phone":           {"手机", "Phone"},
-	"cat.tablet":          {"平板", "Tablet"},
-	"cat.smartwatch":      {"智能手表/手环", "Smartwatch/band"},
-	"cat.home_renovation": {"家装厨卫", "Home renovation"},
-	"cat.ebike":           {"电动自行车", "E-bike"},
 
 	// Roles.
 	"role.CLERK":    {"店员", "Clerk"},

@@ -52,8 +52,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := agenttest.NewClock(agenttest.Start)
-	rules := agent.DefaultRules()
-	st := agenttest.OpenStore(t, agenttest.StoreOptions{Clock: clk, Rules: &rules, Products: []agent.Product{fridge, tv},
+	st := agenttest.OpenStore(t, agenttest.StoreOptions{Clock: clk, Rules: agent.DefaultRuleSets(), Products: []agent.Product{fridge, tv},
 		Staff: []agent.Staff{{ID: "C1", Name: "张三", Role: agent.RoleClerk}, {ID: "M1", Name: "王五", Role: agent.RoleManager},
 			{ID: "R1", Name: "李四", Role: agent.RoleRecycler}}})
 	f := &fixture{t: t, ctx: ctx, clock: clk, store: st, codes: agenttest.NewIssuer(t, clk), printer: agenttest.NewStorePrinter(st, clk)}

@@ -136,23 +136,17 @@ func dayBox(e *widget.Entry) fyne.CanvasObject {
 // dayEntryWidth fits "2026-03-10" in the default theme with room to edit.
 const dayEntryWidth = 130
 
-// categories lists the categories of the cached rules, or every known
-// category before the first rules refresh.
+// categories lists every category of the cached rule sets, old ones too
+// (the list holds sales of earlier years); none before the first rules
+// refresh.
 func categories(t *agent.Terminal) []agent.Category {
 	ctx, cancel := callCtx()
 	defer cancel()
 	r, err := t.Rules(ctx)
-	if err != nil || len(r.Categories) == 0 {
-		return []agent.Category{agent.CatFridge, agent.CatWasher, agent.CatTV, agent.CatAirCond, agent.CatComputer,
-			agent.CatWaterHeater, agent.CatHob, agent.CatRangeHood, agent.CatWaterPurifier, agent.CatDishwasher,
-			agent.CatRiceCooker, agent.CatMicrowave, agent.CatPhone, agent.CatTablet, agent.CatSmartwatch,
-			agent.CatHomeReno, agent.CatEBike}
+	if err != nil {
+		return nil
 	}
-	out := make([]agent.Category, 0, len(r.Categories))
-	for _, c := range r.Categories {
-		out = append(out, c.Category)
-	}
-	return out
+	return r.AllCategories()
 }
 
 // applyPreset fills the day range from a preset choice.
@@ -386,6 +380,11 @@ func saleDetail(s agent.Sale) string {
 		s.Consumer.Masked, s.StaffID))
 	if s.Offline {
 		b.WriteString(" · " + i18n.T("mgr.offline"))
+	}
+	if s.RuleSetID != "" {
+		// The rule set the subsidy was computed under (and a refund
+		// follows), with the category as those rules name it.
+		b.WriteString("\n" + i18n.T("mgr.ruleset", s.RuleSetID, i18n.Category(s.Product.Category)))
 	}
 	if s.TradeIn != nil {
 		b.WriteString("\n" + i18n.T("sale.ti.ticket", s.TradeIn.TicketNo))

@@ -200,20 +200,14 @@ func (sc *Screen) Retranslate() {
 // conditions are the trade-in conditions in the order the picker lists them.
 var conditions = []string{agent.ConditionGood, agent.ConditionWorn, agent.ConditionBroken}
 
-// tradeInCategories lists the categories of the cached rules for the old
-// appliance picker, or every known category before the first rules refresh.
+// tradeInCategories lists every category of the cached rule sets for the
+// old appliance picker (an old dishwasher may be handed in with a new
+// fridge); none before the first rules refresh, when nothing sells.
 func (sc *Screen) tradeInCategories() []agent.Category {
 	ctx, cancel := callCtx()
 	defer cancel()
-	if r, err := sc.t.Rules(ctx); err == nil && len(r.Categories) > 0 {
-		out := make([]agent.Category, len(r.Categories))
-		for i, c := range r.Categories {
-			out[i] = c.Category
-		}
-		return out
+	if r, err := sc.t.Rules(ctx); err == nil {
+		return r.AllCategories()
 	}
-	return []agent.Category{agent.CatFridge, agent.CatWasher, agent.CatTV, agent.CatAirCond, agent.CatComputer,
-		agent.CatWaterHeater, agent.CatHob, agent.CatRangeHood, agent.CatWaterPurifier, agent.CatDishwasher,
-		agent.CatRiceCooker, agent.CatMicrowave, agent.CatPhone, agent.CatTablet, agent.CatSmartwatch,
-		agent.CatHomeReno, agent.CatEBike}
+	return nil
 }
