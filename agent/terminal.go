@@ -318,3 +318,7 @@ func (t *Terminal) categoryNamesZH(ctx context.Context, at time.Time, cats ...Ca
 	}
 	return out
 }
+
+// Now is the terminal's clock (injected in tests): screens that choose the
+// rule set in force use it.
+func (t *Terminal) Now() time.Time { return t.clock.Now() }

@@ -49,10 +49,10 @@ func TestClerkOnlineSaleByScansAndKeys(t *testing.T) {
 	f.typeText("4999")
 	f.key(fyne.KeyReturn)
 	f.wait(2) // quote, then the platform's freeze
-	if f.bigText("¥999.80") == nil || f.bigText("¥3,999.20") == nil {
+	if f.bigText("¥749.85") == nil || f.bigText("¥4,249.15") == nil {
 		t.Fatalf("subsidy and amount to pay not shown large; screen shows %q", f.texts())
 	}
-	if big := f.bigText("¥999.80"); big.TextSize < 30 {
+	if big := f.bigText("¥749.85"); big.TextSize < 30 {
 		t.Fatalf("subsidy drawn at size %v", big.TextSize)
 	}
 	f.mustShow(i18n.T("sale.frozen"))
@@ -69,7 +69,7 @@ func TestClerkOnlineSaleByScansAndKeys(t *testing.T) {
 		t.Fatalf("%d sales stored, want 1", len(sales))
 	}
 	s := sales[0]
-	if s.State != agent.SaleCommitted || s.Offline || s.SubsidyFen != 99980 || s.PaymentRef != "POS-0001" ||
+	if s.State != agent.SaleCommitted || s.Offline || s.SubsidyFen != 749_85 || s.PaymentRef != "POS-0001" ||
 		s.FrozenNo == "" || s.TradeIn == nil || s.TradeIn.Brand != "美的" || s.TradeIn.Condition != agent.ConditionWorn || s.TradeIn.PriceFen != agent.Yuan(150) {
 		t.Fatalf("stored sale %+v", s)
 	}
@@ -89,7 +89,7 @@ func TestClerkOnlineSaleByScansAndKeys(t *testing.T) {
 	// Enter starts the next sale, focus back on the consumer code.
 	f.key(fyne.KeyReturn)
 	f.wait(1)
-	if f.shows(s.OrderNo) || f.bigText("¥999.80") != nil {
+	if f.shows(s.OrderNo) || f.bigText("¥749.85") != nil {
 		t.Fatalf("the next sale still shows the last one: %q", f.texts())
 	}
 }

@@ -129,9 +129,7 @@ func (b *statusBar) kick() {
 		if stale {
 			// The cached rules changed: the screens name categories as
 			// the new rules do.
-			if rs, err := b.t.Rules(ctx); err == nil {
-				i18n.SetCategoryNames(rs, b.t.Info().CountyCode, now())
-			}
+			i18n.LoadCategoryNames(ctx, b.t)
 		}
 		cancel()
 		b.mu.Lock()

@@ -82,7 +82,7 @@ func TestLanguageSwitchKeepsTheSale(t *testing.T) {
 		t.Fatal("language did not switch")
 	}
 	f.mustShow("Sale")
-	f.mustShow("Category: Fridge")
+	f.mustShow("Category: Refrigerator") // the rules' English name
 	if f.shows("销售") {
 		t.Fatalf("Chinese left on screen: %q", f.texts())
 	}

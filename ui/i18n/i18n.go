@@ -7,6 +7,7 @@
 package i18n
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -123,6 +124,16 @@ func SetCategoryNames(rs agent.RuleSets, county string, at time.Time) {
 		}
 	}
 	categoryNames.Store(&m)
+}
+
+// LoadCategoryNames installs the names of the terminal's cached rule sets
+// (SetCategoryNames); before the first rules refresh it changes nothing.
+// Screens that name categories call it when they are built, the status
+// bar whenever the cached rules change.
+func LoadCategoryNames(ctx context.Context, t *agent.Terminal) {
+	if rs, err := t.Rules(ctx); err == nil {
+		SetCategoryNames(rs, t.Info().CountyCode, t.Now())
+	}
 }
 
 // Category returns the display name the rules give a subsidy category in

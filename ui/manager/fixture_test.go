@@ -32,7 +32,7 @@ var (
 	fridge = agent.Product{Barcode: gtin("690000000001"), Name: "冰箱 BCD-500", Brand: "海尔", Model: "BCD-500",
 		Category: agent.CatFridge, EnergyGrade: 1, FiledPriceFen: agent.Yuan(5999), Status: agent.ProductActive}
 	tv = agent.Product{Barcode: gtin("690000000005"), Name: "电视 65", Brand: "TCL", Model: "65Q",
-		Category: agent.CatTV, EnergyGrade: 2, FiledPriceFen: agent.Yuan(15000), Status: agent.ProductActive}
+		Category: agent.CatTV, EnergyGrade: 1, FiledPriceFen: agent.Yuan(15000), Status: agent.ProductActive}
 )
 
 // fixture is a terminal on a real store, offline (no platform): sales are

@@ -47,6 +47,14 @@ func New(w fyne.Window, s *agent.Session, t *agent.Terminal) fyne.CanvasObject {
 	return newScreen(w, s, t).tabs
 }
 
+// loadNames installs the category names of the cached rules before a tab
+// shows a category.
+func loadNames(t *agent.Terminal) {
+	ctx, cancel := callCtx()
+	defer cancel()
+	i18n.LoadCategoryNames(ctx, t)
+}
+
 // screen holds the manager's tabs; tests reach the tabs through it.
 type screen struct {
 	w       fyne.Window
@@ -61,6 +69,7 @@ type screen struct {
 }
 
 func newScreen(w fyne.Window, s *agent.Session, t *agent.Terminal) *screen {
+	loadNames(t)
 	sc := &screen{w: w, s: s, t: t, tabs: container.NewAppTabs()}
 	if s.Can(agent.ActReprint) {
 		sc.sales = newSalesTab(w, s, t)

@@ -34,7 +34,8 @@ func TestManagerRefundsACommittedSale(t *testing.T) {
 		t.Fatalf("list shows %q", labels(st.list))
 	}
 	st.list.Select(0)
-	if !strings.Contains(st.detail.Text, sale.OrderNo) || !strings.Contains(st.detail.Text, "¥600.00") {
+	if !strings.Contains(st.detail.Text, sale.OrderNo) || !strings.Contains(st.detail.Text, "¥450.00") ||
+		!strings.Contains(st.detail.Text, "补贴规则 CN-2026 · 品类 冰箱") {
 		t.Fatalf("detail %q", st.detail.Text)
 	}
 
@@ -153,9 +154,9 @@ func TestReviewListShowsReasonAndResolves(t *testing.T) {
 // reportFixture sells two fridges, one TV and a refunded fridge.
 func reportFixture(t *testing.T) (*fixture, *reportTab) {
 	f := newFixture(t)
-	f.sell(fridge, agent.Yuan(3000))   // subsidy 600.00 (grade 1: 20%)
-	f.sell(fridge, agent.Fen(2999_99)) // subsidy 599.99 (floor)
-	f.sell(tv, agent.Yuan(4000))       // subsidy 600.00 (grade 2: 15%)
+	f.sell(fridge, agent.Yuan(3000))   // subsidy 450.00 (2026, grade 1: 15%)
+	f.sell(fridge, agent.Fen(2999_99)) // subsidy 449.99 (floor)
+	f.sell(tv, agent.Yuan(3000))       // subsidy 450.00
 	gone := f.sell(fridge, agent.Yuan(5000))
 	mgr := f.login("M1")
 	if _, err := mgr.Refund(f.ctx, gone.OrderNo, "退货"); err != nil {
@@ -167,10 +168,10 @@ func reportFixture(t *testing.T) (*fixture, *reportTab) {
 
 func TestDailyReportTotalsAndChart(t *testing.T) {
 	_, r := reportFixture(t)
-	// Standing sales: 3000 + 2999.99 + 4000 = 9999.99 final, 600 + 599.99
-	// + 600 = 1799.99 subsidy, 8200.00 paid. All four sales (the refunded
+	// Standing sales: 3000 + 2999.99 + 3000 = 8999.99 final, 450 + 449.99
+	// + 450 = 1349.99 subsidy, 7650.00 paid. All four sales (the refunded
 	// one too) still wait for the platform: nothing synced.
-	want := i18n.T("report.totals", 4, 1, 0, agent.Fen(9999_99).String(), agent.Fen(1799_99).String(), agent.Fen(8200_00).String(), 4, 0)
+	want := i18n.T("report.totals", 4, 1, 0, agent.Fen(8999_99).String(), agent.Fen(1349_99).String(), agent.Fen(7650_00).String(), 4, 0)
 	if r.totals.Text != want {
 		t.Fatalf("totals\n got %q\nwant %q", r.totals.Text, want)
 	}
@@ -178,7 +179,7 @@ func TestDailyReportTotalsAndChart(t *testing.T) {
 		t.Fatalf("table %dx%d", rows, cols)
 	}
 	cells := []string{r.cell(cellID(0, 0)), r.cell(cellID(0, 1)), r.cell(cellID(0, 2)), r.cell(cellID(0, 3)), r.cell(cellID(1, 0)), r.cell(cellID(1, 3))}
-	if strings.Join(cells, "|") != "电冰箱|2|¥5,999.99|¥1,199.99|电视|¥600.00" {
+	if strings.Join(cells, "|") != "冰箱|2|¥5,999.99|¥899.99|电视|¥450.00" {
 		t.Fatalf("table cells %q", cells)
 	}
 	if len(r.chart.bars) != 2 {
@@ -188,10 +189,10 @@ func TestDailyReportTotalsAndChart(t *testing.T) {
 	if full <= 0 || part <= 0 || part >= full {
 		t.Fatalf("bar widths fridge %v tv %v", full, part)
 	}
-	if ratio := part / full; ratio < 0.49 || ratio > 0.51 { // 600.00 / 1,199.99
+	if ratio := part / full; ratio < 0.49 || ratio > 0.51 { // 450.00 / 899.99
 		t.Errorf("tv/fridge bar ratio %.3f, want ≈0.5", ratio)
 	}
-	if !hasText(labels(r.chart.box), "电冰箱") || !hasText(labels(r.chart.box), "¥1,199.99") {
+	if !hasText(labels(r.chart.box), "冰箱") || !hasText(labels(r.chart.box), "¥899.99") {
 		t.Errorf("chart labels %q", labels(r.chart.box))
 	}
 
@@ -211,7 +212,7 @@ func TestDailyReportTotalsAndChart(t *testing.T) {
 func TestDailyReportPrints(t *testing.T) {
 	f, r := reportFixture(t)
 	r.print()
-	if rec := f.printer.Last(); rec.Kind != agent.ReceiptDaily || rec.Daily == nil || rec.Daily.SubsidyFen != 1799_99 {
+	if rec := f.printer.Last(); rec.Kind != agent.ReceiptDaily || rec.Daily == nil || rec.Daily.SubsidyFen != 1349_99 {
 		t.Fatalf("printed %+v", rec.Kind)
 	}
 	if !strings.Contains(r.msg.Text, "J") {
@@ -261,10 +262,10 @@ func TestDailyReportExportsCSVAndXLSX(t *testing.T) {
 			sales++
 		}
 	}
-	if v := vals["补贴金额（元）"]; len(v) < 2 || v[1] != "1799.99" {
+	if v := vals["补贴金额（元）"]; len(v) < 2 || v[1] != "1349.99" {
 		t.Errorf("subsidy row %q", v)
 	}
-	if v := vals["电冰箱"]; len(v) < 4 || v[1] != "2" || v[2] != "5999.99" || v[3] != "1199.99" {
+	if v := vals["冰箱"]; len(v) < 4 || v[1] != "2" || v[2] != "5999.99" || v[3] != "899.99" {
 		t.Errorf("fridge row %q", v)
 	}
 	if sales != 4 {
@@ -290,10 +291,10 @@ func TestDailyReportExportsCSVAndXLSX(t *testing.T) {
 			found[row[0]] = row
 		}
 	}
-	if v := found["实收金额（元）"]; len(v) < 2 || v[1] != "8200.00" {
+	if v := found["实收金额（元）"]; len(v) < 2 || v[1] != "7650.00" {
 		t.Errorf("XLSX paid row %q", v)
 	}
-	if v := found["电视"]; len(v) < 4 || v[3] != "600.00" {
+	if v := found["电视"]; len(v) < 4 || v[3] != "450.00" {
 		t.Errorf("XLSX tv row %q", v)
 	}
 	detail, err := x.GetRows("销售明细")
@@ -544,7 +545,7 @@ func TestManagerScreenInEnglish(t *testing.T) {
 	if strings.Join(titles, ",") != "Sales,Review,Daily report,Staff,Printer problems" {
 		t.Fatalf("tabs %v", titles)
 	}
-	if !hasText(labels(sc.sales.list), "completed") || !strings.Contains(sc.report.totals.Text, "subsidy ¥600.00") {
+	if !hasText(labels(sc.sales.list), "completed") || !strings.Contains(sc.report.totals.Text, "subsidy ¥450.00") {
 		t.Fatalf("English list %q / totals %q", labels(sc.sales.list), sc.report.totals.Text)
 	}
 }

@@ -122,6 +122,9 @@ type result struct {
 // shown (the main window refreshes the status bar with it).
 func New(w fyne.Window, s *agent.Session, t *agent.Terminal, onStep func()) *Screen {
 	sc := &Screen{w: w, s: s, t: t, onStep: onStep, titles: map[string]*widget.Label{}}
+	ctx, cancel := callCtx()
+	i18n.LoadCategoryNames(ctx, t) // the product step names categories as the rules do
+	cancel()
 	sc.build()
 	sc.render()
 	return sc
