@@ -185,7 +185,7 @@ func TestCategoryNamesComeFromTheRules(t *testing.T) {
 	rs[1].Categories[0].NameZH = "电冰箱" // the platform's own word wins
 	rs = append(rs, agent.Rules{ID: "LOCAL", Version: "1", RegionPrefix: "11",
 		CampaignStart: time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime),
-		Categories: []agent.CategoryRule{{Category: "smart_lock", Group: "smart_home", NameZH: "智能门锁", NameEN: "Smart lock", RateBP: 1500}}})
+		Categories:    []agent.CategoryRule{{Category: "smart_lock", Group: "smart_home", NameZH: "智能门锁", NameEN: "Smart lock", RateBP: 1500}}})
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, agent.ChinaTime)
 	SetCategoryNames(rs, "110105", at)
 	SetLang(ZH)
