@@ -225,7 +225,7 @@ func (r Rules) Validate() error {
 	}
 	seen := map[Category]bool{}
 	for _, c := range r.Categories {
-		if !validCategoryCode(c.Category) {
+		if !ValidCategoryCode(c.Category) {
 			return bad("category code %q is not 1..32 of [a-z0-9_]", c.Category)
 		}
 		if c.Group == "" || c.NameZH == "" || c.NameEN == "" {
@@ -274,9 +274,9 @@ func validateRate(bp int) error {
 	return nil
 }
 
-// validCategoryCode accepts 1..32 bytes of [a-z0-9_]: codes are stored,
+// ValidCategoryCode accepts 1..32 bytes of [a-z0-9_]: codes are stored,
 // sent and used as keys, and never shown to a person (names are).
-func validCategoryCode(c Category) bool {
+func ValidCategoryCode(c Category) bool {
 	if len(c) == 0 || len(c) > 32 {
 		return false
 	}

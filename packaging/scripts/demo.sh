@@ -134,8 +134,18 @@ or from another shell: echo LINE > $SCAN):
   3. serial number   SNDEMO$(date +%H%M%S)
   then type the price (e.g. 3999) and the payment reference in the window; the receipt
   appears in $DEMO/receipts/.
-Other barcodes: 6901018526015 (海尔 冰箱, grade 1), 6921165993515 (海信 电视).
+Other barcodes: 6901018526015 (海尔 冰箱, grade 1), 6921165993515 (海信 电视),
+  6970000001014 (智能眼镜, new in 2026), 6970000001021 (智能门锁, the EXAMPLE local smart-home set),
+  6924802721595 (洗碗机: no longer subsidised since 2026-01-01).
 Printer trouble: type  :paper out  /  :paper ok  /  :cover open  here.
+
+Rules: the platform serves the 2025 and 2026 national rule sets (CN-2025, CN-2026) and an
+EXAMPLE local smart-home set for Beijing; the status bar shows the set in force.
+Pause a category (funds used up) and resume it; the terminal shows it after its next rules
+refresh (or at once on the next online sale) and refuses offline sales in it:
+  pause:   curl -s -X POST $URL/admin/pause  -d '{"rule_set_id":"CN-2026","category":"fridge","message":"本区冰箱补贴资金已用完"}'
+  resume:  curl -s -X POST $URL/admin/resume -d '{"rule_set_id":"CN-2026","category":"fridge"}'
+  (leave out "category" to pause or resume the whole set: CAMPAIGN_CLOSED)
 EOF
 if [ "${VIRTUAL:-0}" = 1 ]; then
   cat <<EOF

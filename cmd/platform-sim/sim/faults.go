@@ -177,9 +177,7 @@ func resetConnection(w http.ResponseWriter) {
 // callers only: fault injection is a test and demo tool, never reachable
 // from another host.
 func (s *Server) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		writeEnvelope(w, http.StatusForbidden, api.Envelope{Code: string(agent.CodeUnauthorized), Message: "admin endpoints answer loopback callers only"})
+	if !loopbackOnly(w, r) {
 		return
 	}
 	switch r.Method {
@@ -207,6 +205,17 @@ func (s *Server) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
 		writeEnvelope(w, http.StatusMethodNotAllowed, api.Envelope{Code: string(agent.CodeInvalidRequest), Message: "use GET or POST"})
 	}
+}
+
+// loopbackOnly answers 403 to a caller that is not on loopback and
+// reports whether the admin request may go on.
+func loopbackOnly(w http.ResponseWriter, r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		writeEnvelope(w, http.StatusForbidden, api.Envelope{Code: string(agent.CodeUnauthorized), Message: "admin endpoints answer loopback callers only"})
+		return false
+	}
+	return true
 }
 
 // readSmall reads an admin request body (limit 64 KiB).

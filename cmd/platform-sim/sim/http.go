@@ -66,6 +66,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/admin/faults", s.handleAdminFaults)
+	s.adminRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		methods, ok := byPath[r.URL.Path]
 		if !ok {

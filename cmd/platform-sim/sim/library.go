@@ -17,10 +17,16 @@ import (
 func (s *Server) UpsertProducts(ctx context.Context, ps ...agent.Product) (int64, error) {
 	for _, p := range ps {
 		if err := agent.ValidateGTIN(p.Barcode); err != nil {
-			return 0, err
+			return 0, agent.Errorf(agent.CodeInvalidRequest, "product %q: %v", p.Barcode, err)
 		}
 		if p.Status != agent.ProductActive && p.Status != agent.ProductDelisted {
-			return 0, fmt.Errorf("product %s: status %q", p.Barcode, p.Status)
+			return 0, agent.Errorf(agent.CodeInvalidRequest, "product %s: status %q", p.Barcode, p.Status)
+		}
+		if !agent.ValidCategoryCode(p.Category) {
+			return 0, agent.Errorf(agent.CodeInvalidRequest, "product %s: category code %q is not 1..32 of [a-z0-9_]", p.Barcode, p.Category)
+		}
+		if p.EnergyGrade < 0 || p.EnergyGrade > 5 || p.FiledPriceFen < 0 || p.Name == "" {
+			return 0, agent.Errorf(agent.CodeInvalidRequest, "product %s: grade 0..5, a filed price ≥ 0 and a name are required", p.Barcode)
 		}
 	}
 	s.mu.Lock()

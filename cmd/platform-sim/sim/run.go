@@ -63,6 +63,8 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.RetryAfterS, "retry-after", 1, "fault: Retry-After seconds of injected 429 answers")
 	fs.IntVar(&f.HangMS, "hang-ms", 60000, "fault: longest hang of an injected timeout, milliseconds")
 	fs.StringVar(&f.PathPrefix, "fault-path", "", "fault: apply faults only to paths with this prefix (e.g. /v1/vouchers/)")
+	rulesFile := fs.String("rules", "", "publish the rule sets of this JSON file ({\"rule_sets\": [...]} as GET /v1/rules serves them) at start, validated like the terminal validates them")
+	productsFile := fs.String("products", "", "publish the products of this JSON file ({\"items\": [...]}) as a new library version at start")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -125,6 +127,22 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "platform-sim: %v\n", err)
 		return 1
 	}
+	if *rulesFile != "" {
+		if err := srv.LoadRulesFile(ctx, *rulesFile); err != nil {
+			l.Close()
+			srv.Close()
+			fmt.Fprintf(stderr, "platform-sim: -rules: %v\n", err)
+			return 1
+		}
+	}
+	if *productsFile != "" {
+		if err := srv.LoadProductsFile(ctx, *productsFile); err != nil {
+			l.Close()
+			srv.Close()
+			fmt.Fprintf(stderr, "platform-sim: -products: %v\n", err)
+			return 1
+		}
+	}
 	scheme := "http"
 	if tlsFiles != nil {
 		scheme = "https"
@@ -138,6 +156,9 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "pinned CA: %s\n", tlsFiles.CAFile)
 	}
 	fmt.Fprintf(stdout, "demo consumer codes: platform-sim democode -db %s -cat phone -n 3\n", *dbPath)
+	base := fmt.Sprintf("%s://%s", scheme, l.Addr())
+	fmt.Fprintf(stdout, "pause a category: curl -s -X POST %s/admin/pause -d '{\"rule_set_id\":\"%s\",\"category\":\"fridge\",\"message\":\"本区冰箱补贴资金已用完\"}'\n", base, agent.RuleSetNational2026)
+	fmt.Fprintf(stdout, "resume it:        curl -s -X POST %s/admin/resume -d '{\"rule_set_id\":\"%s\",\"category\":\"fridge\"}'\n", base, agent.RuleSetNational2026)
 	log.Info("platform-sim ready", "addr", l.Addr().String(), "db", *dbPath, "tls", tlsFiles != nil,
 		"startup_ms", time.Since(start).Milliseconds(), "version", agent.Version)
 

@@ -239,7 +239,8 @@ func TestRoutesMatchSpec(t *testing.T) {
 	for _, e := range s.endpoints() {
 		served = append(served, e.method+" "+e.path)
 	}
-	served = append(served, "GET /admin/faults", "POST /admin/faults")
+	served = append(served, "GET /admin/faults", "POST /admin/faults", "POST /admin/rules", "POST /admin/products",
+		"POST /admin/pause", "POST /admin/resume")
 	sort.Strings(spec)
 	sort.Strings(served)
 	if fmt.Sprint(spec) != fmt.Sprint(served) {
