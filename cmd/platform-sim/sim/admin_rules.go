@@ -29,7 +29,7 @@ const adminBodyLimit = 16 << 20
 type PauseRequest struct {
 	RuleSetID string         `json:"rule_set_id"`
 	Category  agent.Category `json:"category,omitempty"`
-	Message   string         `json:"message,omitempty"`   // required to pause
+	Message   string         `json:"message,omitempty"`  // required to pause
 	ResumeAt  time.Time      `json:"resume_at,omitzero"` // announced resumption, optional
 }
 
