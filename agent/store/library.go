@@ -17,9 +17,9 @@ import (
 func (s *Store) Product(ctx context.Context, barcode string) (agent.Product, error) {
 	var p agent.Product
 	var cat string
-	var grade, filed, snReq int64
+	var grade, water, filed, snReq int64
 	err := s.productStmt.QueryRowContext(ctx, barcode).Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model,
-		&cat, &grade, &filed, &snReq, &p.Status)
+		&cat, &grade, &filed, &snReq, &p.Status, &water)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, notFound("product %s", barcode)
 	}
@@ -28,6 +28,7 @@ func (s *Store) Product(ctx context.Context, barcode string) (agent.Product, err
 	}
 	p.Category = agent.Category(cat)
 	p.EnergyGrade = int(grade)
+	p.WaterGrade = int(water)
 	p.FiledPriceFen = agent.Fen(filed)
 	p.SNRequired = snReq != 0
 	return p, nil
@@ -81,7 +82,7 @@ func (s *Store) StageLibraryPage(ctx context.Context, from, target int64, items 
 				curFrom, curTarget, from, target)
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO product_staging (barcode, name, brand, model,
-			category, energy_grade, filed_price_fen, sn_required, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			category, energy_grade, filed_price_fen, sn_required, status, water_grade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("store: stage library: %w", err)
 		}
@@ -95,7 +96,7 @@ func (s *Store) StageLibraryPage(ctx context.Context, from, target int64, items 
 				status = agent.ProductActive
 			}
 			if _, err := ins.ExecContext(ctx, p.Barcode, p.Name, p.Brand, p.Model, string(p.Category),
-				p.EnergyGrade, int64(p.FiledPriceFen), boolInt(p.SNRequired), status); err != nil {
+				p.EnergyGrade, int64(p.FiledPriceFen), boolInt(p.SNRequired), status, p.WaterGrade); err != nil {
 				return fmt.Errorf("store: stage product %s: %w", p.Barcode, err)
 			}
 		}
@@ -158,13 +159,14 @@ func (s *Store) CommitLibrary(ctx context.Context, target int64) error {
 		// "WHERE true" is SQLite's required disambiguation for an upsert
 		// whose source is a SELECT.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO products (barcode, name, brand, model, category,
-			energy_grade, filed_price_fen, sn_required, status)
-			SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status
+			energy_grade, filed_price_fen, sn_required, status, water_grade)
+			SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, water_grade
 			FROM product_staging WHERE true ORDER BY seq
 			ON CONFLICT (barcode) DO UPDATE SET name = excluded.name, brand = excluded.brand,
 				model = excluded.model, category = excluded.category,
 				energy_grade = excluded.energy_grade, filed_price_fen = excluded.filed_price_fen,
-				sn_required = excluded.sn_required, status = excluded.status`); err != nil {
+				sn_required = excluded.sn_required, status = excluded.status,
+				water_grade = excluded.water_grade`); err != nil {
 			return fmt.Errorf("store: apply library delta: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE library_meta SET version = ?, updated_at = ? WHERE id = 1`,

@@ -327,3 +327,23 @@ func TestRulesCacheBeforeRuleSets(t *testing.T) {
 		t.Fatalf("legacy cache: %+v %v", got, err)
 	}
 }
+
+// TestLibraryKeepsTheWaterGrade: a washer's water-efficiency grade
+// survives staging and commit, so "energy or water grade 1" can be
+// decided from the cached library.
+func TestLibraryKeepsTheWaterGrade(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	w := agent.Product{Barcode: "6902758909960", Name: "滚筒洗衣机", Category: agent.CatWasher, EnergyGrade: 2, WaterGrade: 1,
+		FiledPriceFen: 3299_00, Status: agent.ProductActive}
+	if err := s.StageLibraryPage(ctx, 0, 1, []agent.Product{w}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitLibrary(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Product(ctx, w.Barcode)
+	if err != nil || got != w {
+		t.Fatalf("product %+v %v, want %+v", got, err, w)
+	}
+}

@@ -308,7 +308,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		return st
 	}
 	s.productStmt = prep(s.r, `SELECT barcode, name, brand, model, category, energy_grade,
-		filed_price_fen, sn_required, status FROM products WHERE barcode = ?`)
+		filed_price_fen, sn_required, status, water_grade FROM products WHERE barcode = ?`)
 	s.lastAudit = prep(s.w, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
 	s.insAudit = prep(s.w, `INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)

@@ -25,6 +25,7 @@ var (
 	siemensDW = productByModel("SJ43HS00KC")      // dishwasher, grade 1
 	glasses   = productByModel("RAYNEO-V3")       // smart glasses, filed ¥2,999
 	smartLock = productByModel("XMZNMS09LM")      // example local smart-home category
+	mideaW    = productByModel("MG100V36T")       // washer, energy grade 2, water grade 1, filed ¥1,599
 )
 
 // tryAt is a try that names the rule set the terminal computed it under.
@@ -52,6 +53,7 @@ func TestRuleSetExamplesThroughThePlatform(t *testing.T) {
 		{"dishwasher grade 1 ¥3,999.00", siemensDW, 3999_00, 0, agent.CodeNotEligible},
 		{"smart glasses ¥2,999.00", glasses, 2999_00, 449_85, ""},
 		{"example smart-home lock ¥1,999.00", smartLock, 1999_00, 299_85, ""},
+		{"washer energy 2 water 1 ¥1,599.00", mideaW, 1599_00, 239_85, ""},
 	}
 	for _, tt := range tests {
 		f, err := e.tryAt(e.code(tt.p.Category).Code, tt.p, tt.price, "")

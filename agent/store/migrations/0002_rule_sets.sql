@@ -6,3 +6,8 @@
 -- lists and reports can select on it without decoding the sale.
 ALTER TABLE sales ADD COLUMN rule_set_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX sales_rule_set ON sales (rule_set_id, created_at);
+
+-- Rules subsidise "energy or water efficiency grade N": the library keeps
+-- a product's water-efficiency grade next to its energy grade (0: none).
+ALTER TABLE products ADD COLUMN water_grade INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE product_staging ADD COLUMN water_grade INTEGER NOT NULL DEFAULT 0;

@@ -235,7 +235,7 @@ func (s *Server) handleProducts(c *call) (any, error) {
 		}
 		var p agent.Product
 		var cat string
-		if err := rows.Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status, &lastVersion); err != nil {
+		if err := rows.Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status, &lastVersion, &p.WaterGrade); err != nil {
 			return nil, err
 		}
 		p.Category = agent.Category(cat)
@@ -254,11 +254,11 @@ func (s *Server) handleProducts(c *call) (any, error) {
 
 // The two product page queries (see queryProductPage). Rows are in Scan
 // order: barcode, name, brand, model, category, energy_grade,
-// filed_price_fen, sn_required, status, version.
+// filed_price_fen, sn_required, status, version, water_grade.
 const (
-	firstProductPageSQL = `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, version
+	firstProductPageSQL = `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, version, water_grade
 		FROM products WHERE version > ? AND version <= ? ORDER BY version, barcode LIMIT ?`
-	nextProductPageSQL = `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, version
+	nextProductPageSQL = `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, version, water_grade
 		FROM products WHERE (version, barcode) > (?, ?) AND version <= ? ORDER BY version, barcode LIMIT ?`
 )
 

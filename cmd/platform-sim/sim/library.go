@@ -25,7 +25,7 @@ func (s *Server) UpsertProducts(ctx context.Context, ps ...agent.Product) (int64
 		if !agent.ValidCategoryCode(p.Category) {
 			return 0, agent.Errorf(agent.CodeInvalidRequest, "product %s: category code %q is not 1..32 of [a-z0-9_]", p.Barcode, p.Category)
 		}
-		if p.EnergyGrade < 0 || p.EnergyGrade > 5 || p.FiledPriceFen < 0 || p.Name == "" {
+		if p.EnergyGrade < 0 || p.EnergyGrade > 5 || p.WaterGrade < 0 || p.WaterGrade > 5 || p.FiledPriceFen < 0 || p.Name == "" {
 			return 0, agent.Errorf(agent.CodeInvalidRequest, "product %s: grade 0..5, a filed price ≥ 0 and a name are required", p.Barcode)
 		}
 	}
@@ -46,8 +46,10 @@ func (s *Server) UpsertProducts(ctx context.Context, ps ...agent.Product) (int64
 	}
 	next := cur + 1
 	for _, p := range ps {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Barcode, p.Name, p.Brand, p.Model, string(p.Category), p.EnergyGrade, int64(p.FiledPriceFen), p.SNRequired, p.Status, next); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO products (barcode, name, brand, model, category, energy_grade,
+			filed_price_fen, sn_required, status, version, water_grade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Barcode, p.Name, p.Brand, p.Model, string(p.Category), p.EnergyGrade, int64(p.FiledPriceFen), p.SNRequired, p.Status, next,
+			p.WaterGrade); err != nil {
 			return 0, err
 		}
 	}

@@ -90,12 +90,17 @@ var demoProducts = []seedProduct{
 	{"6970000001038", "海尔 适老化 智能护理床 HC-01", "Haier", "HC-01", CatSmartHomeElderly, 0, agent.Yuan(6999), true},
 }
 
+// demoWaterGrades are the water-efficiency grades of seeded products that
+// have one (washers): the Midea washer of energy grade 2 has water grade
+// 1, so it qualifies under the 2026 rules' "energy or water grade 1".
+var demoWaterGrades = map[string]int{"6902757462817": 1}
+
 // DemoProducts returns the seeded demo library (tests pick products from it).
 func DemoProducts() []agent.Product {
 	out := make([]agent.Product, 0, len(demoProducts))
 	for _, p := range demoProducts {
 		out = append(out, agent.Product{Barcode: p.Barcode, Name: p.Name, Brand: p.Brand, Model: p.Model, Category: p.Category,
-			EnergyGrade: p.Grade, FiledPriceFen: p.Filed, SNRequired: p.SN, Status: agent.ProductActive})
+			EnergyGrade: p.Grade, WaterGrade: demoWaterGrades[p.Barcode], FiledPriceFen: p.Filed, SNRequired: p.SN, Status: agent.ProductActive})
 	}
 	return out
 }

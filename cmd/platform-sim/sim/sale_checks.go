@@ -161,9 +161,9 @@ func loadVoucher(ctx context.Context, q querier, id string) (voucher, error) {
 func loadProduct(ctx context.Context, q querier, barcode string) (agent.Product, error) {
 	var p agent.Product
 	var cat string
-	err := q.QueryRowContext(ctx, `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status
-		FROM products WHERE barcode = ?`, barcode).
-		Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status)
+	err := q.QueryRowContext(ctx, `SELECT barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status,
+		water_grade FROM products WHERE barcode = ?`, barcode).
+		Scan(&p.Barcode, &p.Name, &p.Brand, &p.Model, &cat, &p.EnergyGrade, &p.FiledPriceFen, &p.SNRequired, &p.Status, &p.WaterGrade)
 	if errors.Is(err, sql.ErrNoRows) {
 		return agent.Product{}, agent.Errorf(agent.CodeProductNotFound, "barcode %s is not in the product library", barcode)
 	}

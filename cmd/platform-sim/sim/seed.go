@@ -77,8 +77,10 @@ func seed(ctx context.Context, db *sql.DB, now time.Time) error {
 	exec("INSERT INTO stores VALUES (?, ?, ?, ?, ?)", DemoStoreID, DemoMerchantNo, DemoStoreName, DemoUniSCID, DemoCounty)
 	exec("INSERT INTO enrollment_codes(code, store_id, max_uses) VALUES (?, ?, ?)", DemoEnrollmentCode, DemoStoreID, demoEnrollUses)
 	for _, p := range demoProducts {
-		exec(`INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-			p.Barcode, p.Name, p.Brand, p.Model, string(p.Category), p.Grade, int64(p.Filed), p.SN, agent.ProductActive)
+		exec(`INSERT INTO products (barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status,
+			version, water_grade) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+			p.Barcode, p.Name, p.Brand, p.Model, string(p.Category), p.Grade, int64(p.Filed), p.SN, agent.ProductActive,
+			demoWaterGrades[p.Barcode])
 	}
 	for _, sn := range VoidSNs {
 		exec("INSERT INTO sn_void(sn) VALUES (?)", sn)

@@ -64,7 +64,7 @@ func ensureSynthetic(ctx context.Context, db *sql.DB, n int) error {
 	}
 	for i := have; i < n; i++ {
 		if len(args) == 0 {
-			sb.WriteString("INSERT INTO products VALUES ")
+			sb.WriteString("INSERT INTO products (barcode, name, brand, model, category, energy_grade, filed_price_fen, sn_required, status, version) VALUES ")
 		} else {
 			sb.WriteString(",")
 		}

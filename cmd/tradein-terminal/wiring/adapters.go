@@ -37,9 +37,16 @@ func (s kickingStore) SavePickup(ctx context.Context, p agent.Pickup, a agent.Au
 // outcome also updates the connectivity tracker, so a try that times out
 // turns the status bar offline at once (and the next sale takes the
 // offline path) instead of waiting for the next probe.
+//
+// A try the platform refuses because of its rules (CATEGORY_PAUSED,
+// CAMPAIGN_CLOSED) also calls rulesChanged: the terminal then refreshes
+// its rules at once, so the status bar and the product step show the
+// pause, and offline sales in the category are refused, without waiting
+// for the next periodic refresh.
 type observedPlatform struct {
-	c  *client.Client
-	st *status.Tracker
+	c            *client.Client
+	st           *status.Tracker
+	rulesChanged func()
 }
 
 func (p observedPlatform) QuerySN(ctx context.Context, sn string) (agent.SNStatus, error) {
@@ -51,5 +58,8 @@ func (p observedPlatform) QuerySN(ctx context.Context, sn string) (agent.SNStatu
 func (p observedPlatform) TryVoucher(ctx context.Context, t agent.VoucherTry) (agent.VoucherFrozen, error) {
 	f, err := p.c.TryVoucher(ctx, t)
 	p.st.Observe(err)
+	if c := agent.CodeOf(err); err != nil && (c == agent.CodeCategoryPaused || c == agent.CodeCampaignClosed) && p.rulesChanged != nil {
+		p.rulesChanged()
+	}
 	return f, err
 }

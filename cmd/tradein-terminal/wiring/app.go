@@ -346,7 +346,7 @@ func (a *App) buildTerminal() error {
 			return err
 		}
 		deps.PlatformKey = key
-		deps.Platform = observedPlatform{c: a.client, st: a.tracker}
+		deps.Platform = observedPlatform{c: a.client, st: a.tracker, rulesChanged: a.refreshRulesSoon}
 	}
 	t, err := agent.NewTerminal(deps)
 	if err != nil {
@@ -426,6 +426,20 @@ func (a *App) refreshNow(ctx context.Context, fn func(done, total int64)) error 
 	a.progress = fn
 	defer func() { a.progress = nil }()
 	return a.refresher.Refresh(ctx)
+}
+
+// refreshRulesSoon refreshes the rules in the background (see
+// observedPlatform): one refresh at a time, like every refresh.
+func (a *App) refreshRulesSoon() {
+	a.goRun(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		a.refreshMu.Lock()
+		defer a.refreshMu.Unlock()
+		if err := a.refresher.Rules(ctx); err != nil {
+			a.log.Warn("rules refresh after a refused try failed", "err", err)
+		}
+	})
 }
 
 // SyncNow refreshes rules and library and drains the outbox once, in the

@@ -144,3 +144,94 @@ func TestSalesAcrossTheNewYear(t *testing.T) {
 		t.Errorf("status rules %+v", st.Rules)
 	}
 }
+
+// TestPausedCategoryOnlineThenOffline: the platform pauses fridges after
+// the terminal cached its rules. The next online try is refused
+// (CATEGORY_PAUSED) and makes the terminal refresh its rules at once: the
+// status shows the pause and the product step refuses fridges, offline
+// too. Once resumed (and refreshed) fridges sell again.
+func TestPausedCategoryOnlineThenOffline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	srv := simtest.Open(t, sim.Config{Logger: quiet})
+	url := simtest.Serve(t, srv.Handler())
+	d := devsimtest.Start(t, "")
+	dir := t.TempDir()
+	writeDeviceConfig(t, dir, url, d)
+	a, err := New(ctx, Options{DataDir: dir, EnrollCode: sim.DemoEnrollmentCode, Fingerprint: "fp-pause"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := Provision(ctx, a, io.Discard, Setup{SeedDemoStaff: true, Sync: true}); err != nil {
+		t.Fatal(err)
+	}
+	term := a.Terminal()
+	sess, err := term.Login(ctx, "1001", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func() string {
+		c, err := srv.IssueCode(ctx, sim.CodeRequest{Category: agent.CatFridge})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Code
+	}
+	if err := srv.SetPause(ctx, agent.RuleSetNational2026, agent.CatFridge, &agent.Pause{Message: "本区冰箱补贴资金已用完"}); err != nil {
+		t.Fatal(err)
+	}
+	// The terminal's cache does not know yet: the platform refuses the try.
+	w, _ := sess.NewSale(ctx)
+	if _, err := w.SetConsumerCode(ctx, code()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.ScanProduct(ctx, haierFridge); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SetSN(ctx, "SNPAUSE0001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Quote(ctx, agent.Yuan(4299)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Confirm(ctx); agent.CodeOf(err) != agent.CodeCategoryPaused {
+		t.Fatalf("online confirm in a paused category: %v", err)
+	}
+	w.Cancel(ctx, "paused")
+	waitFor(t, "the rules refresh after the refused try", 10*time.Second, func() bool {
+		return len(term.Status(ctx).Rules.Paused) == 1
+	})
+	if p := term.Status(ctx).Rules.Paused[0]; p.Category != agent.CatFridge || p.Message != "本区冰箱补贴资金已用完" {
+		t.Fatalf("pause in the status %+v", p)
+	}
+	// Offline too, refused on the product step before any price.
+	a.Tracker().Observe(agent.ErrPlatformDown)
+	w, _ = sess.NewSale(ctx)
+	if _, err := w.SetConsumerCode(ctx, code()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.ScanProduct(ctx, haierFridge); agent.CodeOf(err) != agent.CodeCategoryPaused {
+		t.Fatalf("offline product step in a paused category: %v", err)
+	}
+	w.Cancel(ctx, "paused")
+
+	// Resumed: after the refresh fridges sell again.
+	if err := srv.SetPause(ctx, agent.RuleSetNational2026, agent.CatFridge, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.Tracker().Observe(nil)
+	if _, err := a.SyncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w, _ = sess.NewSale(ctx)
+	if _, err := w.SetConsumerCode(ctx, code()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.ScanProduct(ctx, haierFridge); err != nil {
+		t.Fatalf("after resume: %v", err)
+	}
+	if len(term.Status(ctx).Rules.Paused) != 0 {
+		t.Fatal("the status still shows the pause")
+	}
+}

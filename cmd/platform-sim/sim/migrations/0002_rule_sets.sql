@@ -6,3 +6,7 @@
 ALTER TABLE freezes ADD COLUMN rule_set_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE freezes ADD COLUMN frozen_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sales ADD COLUMN rule_set_id TEXT NOT NULL DEFAULT '';
+
+-- Rules subsidise "energy or water efficiency grade N": the library
+-- carries a product's water-efficiency grade too (0: none).
+ALTER TABLE products ADD COLUMN water_grade INTEGER NOT NULL DEFAULT 0;
