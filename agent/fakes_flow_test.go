@@ -134,14 +134,20 @@ func (b *lockedBuffer) String() string {
 type fixtureOpt func(*agent.Rules)
 
 // localEBikeSet is a provincial test set for Beijing in 2026: e-bikes at
-// a fixed ¥500 with the old bike handed in.
+// a fixed ¥500 with the old bike handed in, and smart rings, a category
+// no code of the terminal knows (categories are data).
 func localEBikeSet() agent.Rules {
 	ebike, _ := agent.NationalRules2025().Rule(agent.CatEBike)
+	ring := agent.CategoryRule{Category: catSmartRing, Group: "wearable", NameZH: "智能戒指", NameEN: "Smart ring",
+		RateBP: 1500, CapFen: agent.Yuan(300), PerConsumerLimit: 1, SNRequired: true, QuotaRestoredOnRefund: true}
 	return agent.Rules{ID: "BJ-2026-test", Version: "1", RegionPrefix: "110000",
 		CampaignStart: time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime),
-		Categories:    []agent.CategoryRule{ebike},
+		Categories:    []agent.CategoryRule{ebike, ring},
 		Offline:       agent.DefaultRules().Offline}
 }
+
+// catSmartRing is a category code only the rules define.
+const catSmartRing agent.Category = "smart_ring"
 
 func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	t.Helper()
@@ -166,7 +172,7 @@ func newFixtureAt(t testing.TB, start time.Time, opts ...fixtureOpt) *fixture {
 	for _, o := range opts {
 		o(&rules[1])
 	}
-	products := []agent.Product{fridge, washer3, phone, ebike, tv, fridge2}
+	products := []agent.Product{fridge, washer3, phone, ebike, tv, fridge2, ring}
 	f.store = agenttest.OpenStore(t, agenttest.StoreOptions{Clock: clk, Logger: logger, Rules: rules,
 		Products: products, LibraryVersion: 7, Staff: []agent.Staff{
 			{ID: "C1", Name: "张三", Role: agent.RoleClerk},

@@ -1,11 +1,14 @@
 package agent_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
 
 	"tradein/agent"
 	"tradein/agent/agenttest"
+	"tradein/agent/export"
 	"tradein/sync/api"
 )
 
@@ -147,5 +150,50 @@ func TestStatusAnnouncesTheComingRuleSet(t *testing.T) {
 	want := time.Date(2026, 1, 1, 0, 0, 0, 0, agent.ChinaTime)
 	if !st.Rules.NextAt.Equal(want) || len(st.Rules.Next) != 2 || st.Rules.Next[1] != agent.RuleSetNational2026 {
 		t.Fatalf("seven days before: %+v", st.Rules)
+	}
+}
+
+// ring is a product of a category only the rules define.
+var ring = agent.Product{Barcode: gtin("690000000021"), Name: "智能戒指 R1", Brand: "测试", Model: "R1",
+	Category: catSmartRing, FiledPriceFen: agent.Yuan(1999), Status: agent.ProductActive}
+
+// TestUnknownCategorySoldPrintedReportedExported: a category code the
+// terminal has never seen, from a rule set, is sold (its rule requires the
+// SN), printed with the rules' name, counted in the daily report and named
+// in the export.
+func TestUnknownCategorySoldPrintedReportedExported(t *testing.T) {
+	f := newFixture(t)
+	clerk, mgr := f.login("C1"), f.login("M1")
+	d := f.prepare(clerk, saleSpec{code: f.code(catSmartRing), product: ring})
+	if !d.SNRequired() {
+		t.Fatal("the rule's SN requirement was not applied")
+	}
+	d.Cancel(f.ctx, "test")
+	sale, _ := f.sell(clerk, saleSpec{code: f.code(catSmartRing), product: ring, sn: f.sellableSN("RING000001"), price: agent.Yuan(1999)})
+	if sale.RuleSetID != "BJ-2026-test" || sale.SubsidyFen != 299_85 {
+		t.Fatalf("sale under %q: %s", sale.RuleSetID, sale.SubsidyFen)
+	}
+	rec := f.printer.receipts[len(f.printer.receipts)-1]
+	if rec.Sale == nil || rec.Sale.RuleSetID != "BJ-2026-test" || rec.CategoryNames[catSmartRing] != "智能戒指" {
+		t.Fatalf("receipt %+v names %v", rec.Sale, rec.CategoryNames)
+	}
+	rep, err := mgr.DailyReport(f.ctx, f.clock.Now())
+	if err != nil || len(rep.ByCategory) != 1 || rep.ByCategory[0].Category != catSmartRing || rep.ByCategory[0].SubsidyFen != 299_85 {
+		t.Fatalf("report %+v %v", rep, err)
+	}
+	rs, err := f.term.Rules(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(c agent.Category) string {
+		zh, _, _ := rs.CategoryNames(c, storeCounty, f.clock.Now())
+		return zh
+	}
+	var csv bytes.Buffer
+	if err := export.DailyCSV(&csv, rep, []agent.Sale{sale}, export.Options{Category: name}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(csv.String(), "智能戒指") != 2 || strings.Contains(csv.String(), "smart_ring") {
+		t.Fatalf("export:\n%s", csv.String())
 	}
 }
