@@ -255,4 +255,13 @@ func TestReceiptCategoryNamesFromTheRules(t *testing.T) {
 	if !has(lines, "品类：智能眼镜") || !has(lines, "旧机：yacht 美的") {
 		t.Errorf("receipt lines:\n%s", strings.Join(lines, "\n"))
 	}
+	r.Sale.Product.Category, r.Sale.Product.EnergyGrade, r.Sale.Product.WaterGrade = agent.CatWasher, 2, 1
+	r.CategoryNames = map[agent.Category]string{agent.CatWasher: "洗衣机"}
+	b, err = Render(r, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := decode(t, b, escpos.Width80); !has(lines, "品类：洗衣机  能效：2级  水效：1级") {
+		t.Errorf("receipt lines:\n%s", strings.Join(lines, "\n"))
+	}
 }

@@ -77,6 +77,9 @@ func (p *page) product(s *agent.Sale) {
 	if s.Product.EnergyGrade > 0 {
 		cat += "  能效：" + strconv.Itoa(s.Product.EnergyGrade) + "级"
 	}
+	if s.Product.WaterGrade > 0 { // "energy or water grade": both are shown
+		cat += "  水效：" + strconv.Itoa(s.Product.WaterGrade) + "级"
+	}
 	p.e.Line(cat)
 	p.field("条码", s.Product.Barcode)
 	if s.SN != "" {
