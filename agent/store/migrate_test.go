@@ -17,7 +17,18 @@ import (
 	"tradein/agent"
 )
 
-// withExtra returns the embedded migrations plus test steps 2..n+1.
+// embeddedVersion is the newest embedded schema version: the tests below
+// add their own steps after it.
+func embeddedVersion(t *testing.T) int {
+	t.Helper()
+	migs, err := embeddedMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migs[len(migs)-1].version
+}
+
+// withExtra returns the embedded migrations plus n test steps after them.
 func withExtra(t *testing.T, n int) []migration {
 	t.Helper()
 	migs, err := embeddedMigrations()
@@ -183,6 +194,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	backups := filepath.Join(dir, "bk")
 	clk := newStepClock()
 	opt := Options{Logger: quiet, Cipher: testCipher(t), Clock: clk, BackupDir: backups, KeepBackups: 2}
+	base := embeddedVersion(t)
 
 	s, err := Open(ctx, path, opt)
 	if err != nil {
@@ -198,13 +210,13 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	os.WriteFile(filepath.Join(backups, "other-v1-20200101T000000.000000000Z.db"), []byte("x"), 0o600)
 	os.WriteFile(filepath.Join(backups, "notes.txt"), []byte("x"), 0o600)
 
-	// Upgrade to v2: one backup of v1, which is a complete copy.
+	// Upgrade to base+1: one backup of base, which is a complete copy.
 	clk.Advance(time.Hour)
 	s, err = openWith(ctx, path, opt, withExtra(t, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := s.SchemaVersion(ctx); v != 2 {
+	if v, _ := s.SchemaVersion(ctx); v != base+1 {
 		t.Fatalf("version after upgrade = %d", v)
 	}
 	if got, err := s.Sale(ctx, sale.OrderNo); err != nil || got.Consumer.Phone != secretPhone {
@@ -212,7 +224,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	}
 	s.Close()
 	list, _ := filepath.Glob(filepath.Join(backups, "terminal-v*.db"))
-	if len(list) != 1 || !strings.Contains(list[0], "terminal-v1-20260301T103000.000000000Z.db") {
+	if len(list) != 1 || !strings.Contains(list[0], fmt.Sprintf("terminal-v%d-20260301T103000.000000000Z.db", base)) {
 		t.Fatalf("backups = %v", list)
 	}
 	old, err := Open(ctx, list[0], Options{Logger: quiet, Cipher: testCipher(t), BackupDir: t.TempDir()})
@@ -227,7 +239,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	}
 	old.Close()
 
-	// Three more upgrades (v2→3, 3→4, 4→5): only the newest two backups stay.
+	// Three more upgrades: only the newest two backups stay.
 	for v := 2; v <= 4; v++ {
 		clk.Advance(time.Hour)
 		s, err := openWith(ctx, path, opt, withExtra(t, v))
@@ -237,7 +249,8 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 		s.Close()
 	}
 	list, _ = filepath.Glob(filepath.Join(backups, "terminal-v*.db"))
-	if len(list) != 2 || !strings.Contains(list[0], "terminal-v3-") || !strings.Contains(list[1], "terminal-v4-") {
+	if len(list) != 2 || !strings.Contains(list[0], fmt.Sprintf("terminal-v%d-", base+2)) ||
+		!strings.Contains(list[1], fmt.Sprintf("terminal-v%d-", base+3)) {
 		t.Fatalf("after pruning: %v", list)
 	}
 	for _, f := range []string{"other-v1-20200101T000000.000000000Z.db", "notes.txt"} {
@@ -263,9 +276,10 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	base := embeddedVersion(t)
 	migs := withExtra(t, 1)
-	migs[1].sql = "CREATE TABLE half_done (x); THIS IS NOT SQL;"
-	if _, err := openWith(ctx, path, opt, migs); err == nil || !strings.Contains(err.Error(), "0002_test.sql") {
+	migs[base].sql = "CREATE TABLE half_done (x); THIS IS NOT SQL;"
+	if _, err := openWith(ctx, path, opt, migs); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%04d_test.sql", base+1)) {
 		t.Fatalf("broken migration: %v", err)
 	}
 	s, err = Open(ctx, path, opt)
@@ -273,7 +287,7 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, _ := s.SchemaVersion(ctx); v != 1 {
+	if v, _ := s.SchemaVersion(ctx); v != base {
 		t.Fatalf("version = %d", v)
 	}
 	if n := count(t, s, "sqlite_master", "name = 'half_done'"); n != 0 {
@@ -282,7 +296,7 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	if _, err := s.Sale(ctx, sale.OrderNo); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := filepath.Glob(filepath.Join(dir, "backups", "terminal-v1-*.db")); len(list) != 1 {
+	if list, _ := filepath.Glob(filepath.Join(dir, "backups", fmt.Sprintf("terminal-v%d-*.db", base))); len(list) != 1 {
 		t.Fatalf("backups = %v", list)
 	}
 }

@@ -46,6 +46,7 @@ func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxI
 	if err != nil {
 		return 0, fmt.Errorf("store: enqueue %s %s (request %s): %w", it.Kind, it.OrderNo, it.RequestNo, err)
 	}
+	s.changes.add(0, 1, 0)
 	return res.LastInsertId()
 }
 

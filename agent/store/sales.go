@@ -111,6 +111,8 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 		if _, err := tx.StmtContext(ctx, s.updateSale).ExecContext(ctx, append(cols, sale.OrderNo)...); err != nil {
 			return fmt.Errorf("store: update sale %s: %w", sale.OrderNo, err)
 		}
+	} else {
+		s.changes.add(1, 0, 0)
 	}
 	if t := sale.TradeIn; t != nil && t.TicketNo != "" {
 		res, err := tx.StmtContext(ctx, s.upsertTradeIn).ExecContext(ctx, t.TicketNo, sale.OrderNo, string(t.Category),

@@ -96,6 +96,11 @@ type Store struct {
 	log    *slog.Logger
 	opt    Options
 
+	changes     txChanges  // what the current write transaction did to sealed tables (tamper.go)
+	head        headWriter // the head file beside the database (headfile.go)
+	sealOnOpen  bool       // the database was just migrated to the schema with the seal
+	sealing     bool       // the schema has the seal and a cipher tags it
+
 	// Prepared statements for the hot paths.
 	productStmt   *sql.Stmt // on r: point lookup by barcode
 	lastAudit     *sql.Stmt // on w
@@ -179,6 +184,12 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 		s.w.Close()
 		return nil, err
 	}
+	if s.sealOnOpen {
+		if err := s.sealNew(ctx); err != nil {
+			s.w.Close()
+			return nil, err
+		}
+	}
 
 	s.r, err = sql.Open("sqlite", dsn(abs, roleReader))
 	if err != nil {
@@ -192,6 +203,11 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.sealOnOpen && s.cipher != nil {
+		if err := writeHeadOf(ctx, s.r, s.path, s.cipher.Tag); err != nil {
+			s.log.Warn("store: write head file", "err", err)
+		}
 	}
 	return s, nil
 }
@@ -354,19 +370,28 @@ func (s *Store) Close() error {
 }
 
 // writeTx runs fn in one write transaction (BEGIN IMMEDIATE on the single
-// write connection) and commits it; any error rolls everything back.
+// write connection), updates the seal with what fn did (tamper.go) and
+// commits; any error rolls everything back. After a commit that appended
+// to the audit chain it rewrites the head file (headfile.go).
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	s.changes.reset()
 	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	headSeq, headHash, err := s.resealTx(ctx, tx)
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.writeHead(headSeq, headHash)
 	return nil
 }
 
