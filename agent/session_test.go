@@ -209,3 +209,38 @@ func TestStaffAdmin(t *testing.T) {
 		t.Fatalf("audit %s", acts)
 	}
 }
+
+// TestLoginAnswersUnknownIDsLikeRealOnes: wrong PINs for a real ID and for
+// IDs that do not exist (or are disabled) get the same answers in the same
+// order, lockout included, so the login screen does not tell who exists.
+func TestLoginAnswersUnknownIDsLikeRealOnes(t *testing.T) {
+	f := newFixture(t)
+	mgr := f.login("M1")
+	if err := mgr.SetStaffActive(f.ctx, "R1", false); err != nil {
+		t.Fatal(err)
+	}
+	answers := func(id string) []string {
+		var out []string
+		for i := 0; i < agent.MaxPINFailures+1; i++ {
+			_, err := f.term.Login(f.ctx, id, "9999")
+			out = append(out, string(agent.CodeOf(err))+": "+err.Error())
+		}
+		return out
+	}
+	real := answers("C1")
+	for _, id := range []string{"NOBODY", "R1"} {
+		got := answers(id)
+		if strings.Join(got, "\n") != strings.Join(real, "\n") {
+			t.Fatalf("answers for %s:\n%s\nanswers for a real ID:\n%s", id, strings.Join(got, "\n"), strings.Join(real, "\n"))
+		}
+	}
+	for _, a := range real {
+		if strings.Contains(a, "left") {
+			t.Fatalf("answer tells how many tries are left: %s", a)
+		}
+	}
+	// The lockout of an unknown ID ends like a real one's.
+	f.clock.Advance(agent.PINLockout)
+	_, err := f.term.Login(f.ctx, "NOBODY", "9999")
+	wantCode(t, err, agent.CodeWrongPIN)
+}

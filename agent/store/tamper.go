@@ -45,7 +45,7 @@ const sealVersion = 2
 
 // CodeTampered is the error code of a record that was edited outside the
 // app (its tag does not match).
-const CodeTampered agent.Code = "TAMPERED"
+const CodeTampered = agent.CodeTampered
 
 // Finding kinds of CheckTamper: stable strings, shown by doctor.
 const (
