@@ -402,7 +402,7 @@ func (c *cli) checkDatabase(ctx context.Context) []check {
 	default:
 		audit.text = fmt.Sprintf("%d entries verified", n)
 	}
-	return append(out, audit)
+	return append(out, audit, c.checkTamper(ctx, s))
 }
 
 // restoreHint names the newest backup to restore from, if any.
