@@ -9,14 +9,21 @@ import (
 	"tradein/agent"
 )
 
-// EnrollRequest is the body of POST /v1/terminals/enroll. Enrollment is
-// idempotent per (enrollment_code, device_fingerprint): enrolling the same
-// device again returns the same terminal and secret, so a lost response
-// can be retried safely.
+// EnrollRequest is the body of POST /v1/terminals/enroll. Each
+// (enrollment_code, device_fingerprint) enrolls once. EnrollmentProof is
+// EnrollmentProofSize random bytes (base64, standard) the enrolling
+// process draws and keeps to itself: a retry with the same proof (the
+// answer was lost) gets the same terminal and secret again; any other
+// request for that pair is refused, so knowing the code and the
+// fingerprint is not enough to obtain the signing secret.
 type EnrollRequest struct {
 	EnrollmentCode    string `json:"enrollment_code"`
 	DeviceFingerprint string `json:"device_fingerprint"`
+	EnrollmentProof   string `json:"enrollment_proof"`
 }
+
+// EnrollmentProofSize is the length of an enrollment proof in bytes.
+const EnrollmentProofSize = 32
 
 // StoreWire is the enrolled store.
 type StoreWire struct {

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,10 +24,21 @@ func missingRequestNo(op, what string) error {
 
 // Enroll registers this device with an enrollment code and returns the
 // terminal's identity and signing secret. It needs no credentials.
+//
+// It draws a fresh enrollment proof and sends it with every attempt of
+// this call (the client's retries resend the same body), so an answer
+// lost on the way is recovered by the retry; the proof is never stored or
+// logged. A later call draws another proof, which the platform refuses
+// for a code this device already used: enrolling again needs a new code.
 func (c *Client) Enroll(ctx context.Context, code, fingerprint string) (api.EnrollResponse, error) {
 	var out api.EnrollResponse
+	proof := make([]byte, api.EnrollmentProofSize)
+	if _, err := rand.Read(proof); err != nil {
+		return out, fmt.Errorf("enroll: draw the enrollment proof: %w", err)
+	}
 	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/enroll",
-		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint}}, &out)
+		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint,
+			EnrollmentProof: base64.StdEncoding.EncodeToString(proof)}}, &out)
 	return out, err
 }
 

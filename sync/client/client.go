@@ -4,8 +4,9 @@
 // platform's error codes to *agent.Error values.
 //
 // Retry contract: every endpoint of the contract is safe to repeat. GETs and
-// POST /v1/sn/query read only; enrollment is idempotent per (code,
-// fingerprint); every mutating call carries a request_no that the platform
+// POST /v1/sn/query read only; an enrollment attempt is repeated with the
+// same enrollment proof, which the platform answers with the same result
+// (Enroll); every mutating call carries a request_no that the platform
 // uses as an idempotency key, so a repeated attempt returns the original
 // result instead of a second effect. The client therefore refuses to send
 // a mutating request whose request_no (or any batch item's) is empty — it

@@ -66,6 +66,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/admin/faults", s.handleAdminFaults)
+	mux.HandleFunc("/admin/enrollment-codes", s.handleAdminEnrollmentCodes)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		methods, ok := byPath[r.URL.Path]
 		if !ok {
@@ -178,6 +179,7 @@ func writeData(w http.ResponseWriter, status int, data any) {
 // an agent code is an INTERNAL failure: it is logged, and its text is not
 // sent to the client.
 func writeError(w http.ResponseWriter, err error) {
+	setRetryAfter(w, err)
 	var ae *agent.Error
 	if !errors.As(err, &ae) || ae.Code == agent.CodeInternal {
 		if rl, ok := w.(interface{ setErr(error) }); ok {

@@ -66,7 +66,7 @@ func startRaw(t testing.TB) *rawEnv {
 		t.Fatal(err)
 	}
 	e := &rawEnv{srv: srv, base: "http://" + l.Addr().String(), clock: clock, val: val}
-	status, env := e.do(t, "POST", "/v1/terminals/enroll", []byte(`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"raw"}`), nil)
+	status, env := e.do(t, "POST", "/v1/terminals/enroll", enrollBody(DemoEnrollmentCode, "raw", 1), nil)
 	if status != 200 {
 		t.Fatalf("enroll: %d %+v", status, env)
 	}
@@ -239,7 +239,7 @@ func TestRoutesMatchSpec(t *testing.T) {
 	for _, e := range s.endpoints() {
 		served = append(served, e.method+" "+e.path)
 	}
-	served = append(served, "GET /admin/faults", "POST /admin/faults")
+	served = append(served, "GET /admin/faults", "POST /admin/faults", "POST /admin/enrollment-codes")
 	sort.Strings(spec)
 	sort.Strings(served)
 	if fmt.Sprint(spec) != fmt.Sprint(served) {
