@@ -196,3 +196,11 @@ func (c *Client) DaySummary(ctx context.Context, date string) (api.DaySummary, e
 	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/summary/day?" + q.Encode(), signed: true}, &out)
 	return out, err
 }
+
+// AuditHead reports the head of the terminal's audit chain and returns
+// the platform's verdict (sync/anchor uses it after every delivery).
+func (c *Client) AuditHead(ctx context.Context, req api.AuditHeadRequest) (api.AuditHeadResponse, error) {
+	var out api.AuditHeadResponse
+	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/audit-head", signed: true, body: req}, &out)
+	return out, err
+}

@@ -24,3 +24,14 @@ CREATE TABLE tamper_seal (
     broken      TEXT    NOT NULL,
     tag         TEXT    NOT NULL
 );
+
+-- The platform's last verdict on this terminal's audit-chain head
+-- (sync/anchor): at most one row. flagged is the platform's sticky text
+-- when it saw a chain shorter than or different from one reported before.
+CREATE TABLE platform_anchor (
+    id         INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    verdict    TEXT    NOT NULL,
+    flagged    TEXT    NOT NULL,
+    audit_seq  INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL
+);

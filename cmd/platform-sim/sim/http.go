@@ -41,6 +41,7 @@ func (s *Server) endpoints() []endpoint {
 	return []endpoint{
 		{http.MethodGet, "/v1/health", false, s.handleHealth},
 		{http.MethodPost, "/v1/terminals/enroll", false, s.handleEnroll},
+		{http.MethodPost, "/v1/terminals/audit-head", true, s.handleAuditHead},
 		{http.MethodGet, "/v1/rules", true, s.handleRules},
 		{http.MethodGet, "/v1/products", true, s.handleProducts},
 		{http.MethodPost, "/v1/sn/query", true, s.handleSNQuery},

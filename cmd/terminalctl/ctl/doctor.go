@@ -118,6 +118,9 @@ func (c *cli) doctorChecks(ctx context.Context) []check {
 		out = append(out, c.checkPlatform(ctx, cfg)...)
 	}
 	out = append(out, c.checkDatabase(ctx)...)
+	if cfgErr == nil {
+		out = append(out, c.checkAnchor(ctx, cfg))
+	}
 	return out
 }
 

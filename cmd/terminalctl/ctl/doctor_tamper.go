@@ -3,8 +3,13 @@ package ctl
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"tradein/agent/store"
+	"tradein/cmd/tradein-terminal/wiring"
+	"tradein/sync/anchor"
+	"tradein/sync/api"
+	"tradein/sync/client"
 )
 
 // tamperNames are doctor's words for each kind of edit store.CheckTamper
@@ -64,4 +69,79 @@ func (c *cli) checkTamper(ctx context.Context, s *store.Store) check {
 		ch.text = fs[0].Detail
 	}
 	return ch
+}
+
+// checkAnchor asks the platform to compare the database's audit head with
+// the head it anchored from this terminal's deliveries (sync/anchor),
+// without anchoring anything. A
+// chain shorter than, or different from, what the platform holds fails,
+// and so does a flag the platform keeps from an earlier report. Without
+// the platform, the verdict the app saved at its last delivery is shown.
+func (c *cli) checkAnchor(ctx context.Context, cfg wiring.Config) check {
+	ch := check{name: "审计锚 Platform copy of the audit head"}
+	e, enrolled, err := wiring.LoadEnrollment(c.layout.Enrollment)
+	if err != nil || !enrolled {
+		ch.verdict, ch.text = skip, "not checked: the terminal is not enrolled"
+		return ch
+	}
+	ci, err := c.lenientCipher()
+	if err != nil {
+		ch.verdict, ch.text = skip, "not checked: "+err.Error()
+		return ch
+	}
+	s, err := c.openStoreWith(ctx, ci)
+	if err != nil {
+		ch.verdict, ch.text = skip, "not checked: the database does not open"
+		return ch
+	}
+	defer s.Close()
+	secret, err := e.Secret(ci)
+	var base *client.Client
+	if err == nil {
+		base, err = client.New(client.Config{BaseURL: cfg.PlatformURL, Clock: c.env.Clock, Timeout: platformTimeout,
+			MaxAttempts: 1, Logger: c.log})
+	}
+	var r store.AnchorResult
+	if err == nil {
+		defer base.CloseIdleConnections()
+		// Check, not Anchor: doctor changes nothing, here or at the platform.
+		r, err = anchor.New(s, base.WithCredentials(e.Store.TerminalNo, secret), c.env.Clock, c.log).Check(ctx)
+	}
+	if err != nil {
+		ch.verdict, ch.text = warn, "the platform could not be asked: "+explain(err)
+		if last, ok, lerr := s.LastAnchorResult(ctx); lerr == nil && ok {
+			ch.details = append(ch.details, fmt.Sprintf("the platform's last answer (%s): %s for audit head %d%s",
+				last.CheckedAt.Local().Format(time.DateTime), last.Verdict, last.AuditSeq, flaggedSuffix(last.Flagged)))
+			if last.Verdict != api.AnchorOK || last.Flagged != "" {
+				ch.verdict = fail
+			}
+		}
+		return ch
+	}
+	if r.Verdict == api.AnchorOK && r.Flagged == "" {
+		ch.text = fmt.Sprintf("the platform's copy matches: the chain extends the anchored head (now entry %d)", r.AuditSeq)
+		return ch
+	}
+	ch.verdict = fail
+	switch r.Verdict {
+	case api.AnchorShorter:
+		ch.text = fmt.Sprintf("SHORTER than the platform's copy: the audit log ends at entry %d but the platform anchored a later head", r.AuditSeq)
+	case api.AnchorDifferent:
+		ch.text = "DIFFERENT from the platform's copy: the audit log no longer contains the head the platform anchored (rewritten)"
+	default:
+		ch.text = fmt.Sprintf("the platform flagged this terminal earlier (audit head %d matches now)", r.AuditSeq)
+	}
+	if r.Flagged != "" {
+		ch.details = append(ch.details, "the platform's record: "+r.Flagged)
+	}
+	ch.details = append(ch.details, "the audit log was edited outside the app (or an older backup was restored): "+
+		"report it to the platform operator, who keeps the flag")
+	return ch
+}
+
+func flaggedSuffix(f string) string {
+	if f == "" {
+		return ""
+	}
+	return "; flagged: " + f
 }

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"tradein/agent/store"
 	"tradein/cmd/tradein-terminal/wiring"
+	"tradein/sync/api"
 
 	_ "modernc.org/sqlite"
 )
@@ -273,4 +275,38 @@ func TestDoctorDatabaseSwappedForOlderCopy(t *testing.T) {
 	if r := run(t, dir, "", "doctor"); strings.Contains(r.stdout, "✗ 篡改") {
 		t.Fatalf("doctor after a restore: %s", r)
 	}
+}
+
+// TestAnchorFlagShownByStatusAndDoctor: the platform answered a delivery
+// with SHORTER (the app saved it); status and doctor, even with the
+// platform unreachable, say so and fail.
+func TestAnchorFlagShownByStatusAndDoctor(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	c := &cli{env: Env{Clock: fixedClock{testNow}}, layout: l, log: quiet}
+	ctx := context.Background()
+	s, err := c.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.SaveAnchorResult(ctx, store.AnchorResult{Verdict: api.AnchorShorter, AuditSeq: 3, CheckedAt: testNow,
+		Flagged: "SHORTER: reported audit head 3 after head 11 had been anchored"})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := run(t, dir, "", "status")
+	if st.code != ExitProblem {
+		t.Fatalf("status: %s", st)
+	}
+	mustContain(t, st, "FLAGGED BY THE PLATFORM: SHORTER at audit entry 3", "after head 11 had been anchored")
+
+	cfg, _ := wiring.LoadConfig(l.Config)
+	cfg.PlatformURL = "http://127.0.0.1:1" // nothing listens on port 1
+	if err := wiring.SaveConfig(l.Config, cfg); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "doctor")
+	mustContain(t, r, "✗ 审计锚 Platform copy of the audit head: the platform could not be asked",
+		"the platform's last answer", "SHORTER for audit head 3")
 }

@@ -21,6 +21,7 @@ import (
 	"tradein/agent"
 	"tradein/agent/store"
 	"tradein/devices/serialport"
+	"tradein/sync/anchor"
 	"tradein/sync/client"
 	"tradein/sync/outbox"
 	"tradein/sync/refresh"
@@ -299,8 +300,14 @@ func (a *App) buildSync() error {
 		return nil
 	}
 	var err error
+	anchorer := anchor.New(a.store, a.client, a.clock, a.log)
 	a.drainer, err = outbox.New(outbox.Config{Outbox: a.store, Platform: a.client, Sales: a.store,
-		Clock: a.clock, Status: a.tracker, Logger: a.log})
+		Clock: a.clock, Status: a.tracker, Logger: a.log,
+		AfterDelivery: func(ctx context.Context) {
+			if _, err := anchorer.Anchor(ctx); err != nil {
+				a.log.Warn("anchor the audit head at the platform", "err", err)
+			}
+		}})
 	if err != nil {
 		return err
 	}
