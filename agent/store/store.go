@@ -96,10 +96,10 @@ type Store struct {
 	log    *slog.Logger
 	opt    Options
 
-	changes     txChanges  // what the current write transaction did to sealed tables (tamper.go)
-	head        headWriter // the head file beside the database (headfile.go)
-	sealOnOpen  bool       // the database was just migrated to the schema with the seal
-	sealing     bool       // the schema has the seal and a cipher tags it
+	changes    txChanges  // what the current write transaction did to sealed tables (tamper.go)
+	head       headWriter // the head file beside the database (headfile.go)
+	sealOnOpen bool       // the database was just migrated to the schema with the seal
+	sealing    bool       // the schema has the seal and a cipher tags it
 
 	// Prepared statements for the hot paths.
 	productStmt   *sql.Stmt // on r: point lookup by barcode
