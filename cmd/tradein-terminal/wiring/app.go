@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"tradein/agent"
+	"tradein/agent/redact"
 	"tradein/agent/store"
 	"tradein/devices/serialport"
 	"tradein/sync/anchor"
@@ -232,7 +233,9 @@ func (a *App) openLog() error {
 	if a.opt.LogCopy != nil {
 		w = io.MultiWriter(lf, a.opt.LogCopy)
 	}
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: a.opt.LogLevel}))
+	// redact.Handler: a platform URL with a user, password or token in it
+	// never reaches the log file (error messages quote the URL).
+	a.log = slog.New(redact.Handler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: a.opt.LogLevel})))
 	return nil
 }
 
