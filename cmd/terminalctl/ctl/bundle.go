@@ -74,7 +74,9 @@ func (c *cli) bundleFiles(ctx context.Context, now time.Time) ([]bundleFile, err
 	// Every file passes through redact.Text: reports quote the platform
 	// URL, and logs written before the app redacted URLs may carry one
 	// with credentials.
-	add := func(name string, data []byte) { files = append(files, bundleFile{name, []byte(redact.Text(string(data)))}) }
+	add := func(name string, data []byte) {
+		files = append(files, bundleFile{name, []byte(redact.Text(string(data)))})
+	}
 
 	var st, doc bytes.Buffer
 	c.writeStatus(ctx, &st)
