@@ -20,11 +20,16 @@ import (
 // was swapped whole for an older copy (the copy carries its own consistent
 // seal); the head file can: its head is then newer than the database's.
 //
-// The store rewrites the file after each commit that appended to the
-// chain (write to a temporary file, rename over). It is not fsynced: after
-// a crash or power cut the file can only lag behind the database, which
-// CheckTamper accepts; it never runs ahead of what was committed. Restore
-// rewrites it for the database it puts in place.
+// After each commit that appended to the chain the store hands the new
+// head to a writer goroutine, which rewrites the file (temporary file,
+// rename over) with the newest head it was given; Close waits for the last
+// one. Writing it on the commit path cost more than the rest of a sale's
+// commit (a create and a rename per sale: about 2 ms of a 1 ms commit on
+// the test machine), and a few milliseconds of lag change nothing. It is
+// not fsynced either: after a crash or power cut the file can only lag
+// behind the database, which CheckTamper accepts; it never runs ahead of
+// what was committed. Restore rewrites it for the database it puts in
+// place.
 
 // headRecord is the head file's JSON.
 type headRecord struct {
@@ -38,29 +43,85 @@ func HeadFilePath(dbPath string) string {
 	return strings.TrimSuffix(dbPath, filepath.Ext(dbPath)) + ".head"
 }
 
-// headWriter remembers the newest head this process wrote, so that two
-// commits finishing out of order never move the file backwards.
+// headWriter is the head file's writer goroutine and the newest head it
+// was handed. Heads only move forward: two commits finishing out of order
+// never move the file backwards.
 type headWriter struct {
-	mu   sync.Mutex
-	last int64
+	mu      sync.Mutex
+	want    int64  // newest head handed over
+	hash    string // its hash
+	written int64  // newest head written
+	closed  bool
+	kick    chan struct{} // capacity 1: "there is something to write"
+	done    chan struct{} // closed when the goroutine has ended
 }
 
-// writeHead records the head after a commit. Failing to write it is
-// logged, never an error of the committed transaction.
+// writeHead hands the head of a commit to the writer goroutine, starting
+// it on first use. Failing to write the file is logged, never an error of
+// the committed transaction.
 func (s *Store) writeHead(seq int64, hash string) {
 	if s.cipher == nil || seq == 0 {
 		return
 	}
-	s.head.mu.Lock()
-	defer s.head.mu.Unlock()
-	if seq <= s.head.last {
+	h := &s.head
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || seq <= h.want {
+		return
+	}
+	h.want, h.hash = seq, hash
+	if h.kick == nil {
+		h.kick, h.done = make(chan struct{}, 1), make(chan struct{})
+		go s.headLoop()
+	}
+	select {
+	case h.kick <- struct{}{}:
+	default: // a write is already due; it will take the newest head
+	}
+}
+
+// headLoop writes the newest head each time it is kicked, until Close.
+func (s *Store) headLoop() {
+	defer close(s.head.done)
+	for range s.head.kick {
+		s.flushHead()
+	}
+}
+
+// flushHead writes the newest head handed over, if it is not written yet.
+// Only headLoop and, after it ended, closeHead call it.
+func (s *Store) flushHead() {
+	h := &s.head
+	h.mu.Lock()
+	seq, hash := h.want, h.hash
+	h.mu.Unlock()
+	if seq <= h.written {
 		return
 	}
 	if err := writeHeadFile(s.path, s.cipher.Tag, seq, hash); err != nil {
 		s.log.Warn("store: write head file", "err", err)
 		return
 	}
-	s.head.last = seq
+	h.written = seq
+}
+
+// closeHead stops the writer goroutine after it wrote the newest head.
+func (s *Store) closeHead() {
+	h := &s.head
+	h.mu.Lock()
+	already := h.closed
+	h.closed = true
+	kick, done := h.kick, h.done
+	h.mu.Unlock()
+	if already {
+		return
+	}
+	if kick == nil {
+		return
+	}
+	close(kick)
+	<-done
+	s.flushHead()
 }
 
 func headTagFields(dbPath string, seq int64, hash string) []string {

@@ -97,7 +97,7 @@ type Store struct {
 	opt    Options
 
 	changes    txChanges  // what the current write transaction did to sealed tables (tamper.go)
-	head       headWriter // the head file beside the database (headfile.go)
+	head       headWriter // writes the head file beside the database (headfile.go)
 	sealOnOpen bool       // the database was just migrated to the schema with the seal
 	sealing    bool       // the schema has the seal and a cipher tags it
 
@@ -351,6 +351,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // Close closes the statements and both connection pools. When the last
 // connection closes, SQLite checkpoints the WAL into the database file.
 func (s *Store) Close() error {
+	s.closeHead()
 	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.insertSale, s.updateSale, s.upsertTradeIn, s.insOutbox} {
 		if st != nil {
 			st.Close()
