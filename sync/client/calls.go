@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"tradein/agent"
 	"tradein/sync/api"
@@ -25,21 +26,46 @@ func missingRequestNo(op, what string) error {
 // Enroll registers this device with an enrollment code and returns the
 // terminal's identity and signing secret. It needs no credentials.
 //
-// It draws a fresh enrollment proof and sends it with every attempt of
-// this call (the client's retries resend the same body), so an answer
-// lost on the way is recovered by the retry; the proof is never stored or
-// logged. A later call draws another proof, which the platform refuses
-// for a code this device already used: enrolling again needs a new code.
+// The first call for a (code, fingerprint) draws a random enrollment
+// proof, which this client (and its WithCredentials copies) keeps in
+// memory only and sends with every attempt and every later call for the
+// same pair: an answer lost on the way is recovered by the client's retry,
+// or by calling Enroll again (the support screen's "enroll" button) while
+// the process runs. The proof is never stored or logged; after a restart
+// the platform refuses a code this device already used, and enrolling
+// again needs a new code.
 func (c *Client) Enroll(ctx context.Context, code, fingerprint string) (api.EnrollResponse, error) {
 	var out api.EnrollResponse
-	proof := make([]byte, api.EnrollmentProofSize)
-	if _, err := rand.Read(proof); err != nil {
-		return out, fmt.Errorf("enroll: draw the enrollment proof: %w", err)
+	proof, err := c.proofs.get(code, fingerprint)
+	if err != nil {
+		return out, err
 	}
-	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/enroll",
-		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint,
-			EnrollmentProof: base64.StdEncoding.EncodeToString(proof)}}, &out)
+	err = c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/enroll",
+		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint, EnrollmentProof: proof}}, &out)
 	return out, err
+}
+
+// enrollProofs are the enrollment proofs this process drew, by code and
+// fingerprint. It is safe for concurrent use.
+type enrollProofs struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// get returns the proof for (code, fingerprint), drawing it on first use.
+func (p *enrollProofs) get(code, fingerprint string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := code + "\x00" + fingerprint
+	if v, ok := p.m[k]; ok {
+		return v, nil
+	}
+	b := make([]byte, api.EnrollmentProofSize)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("enroll: draw the enrollment proof: %w", err)
+	}
+	p.m[k] = base64.StdEncoding.EncodeToString(b)
+	return p.m[k], nil
 }
 
 // Health reports nil when the platform answers GET /v1/health with UP.

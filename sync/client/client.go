@@ -64,9 +64,10 @@ type Config struct {
 // Client talks to the platform. See the package comment for its retry
 // contract.
 type Client struct {
-	cfg  Config
-	http *resty.Client
-	log  *slog.Logger
+	cfg    Config
+	http   *resty.Client
+	log    *slog.Logger
+	proofs *enrollProofs // shared by the copies WithCredentials makes (Enroll)
 }
 
 const maxRetryDelay = 2 * time.Second
@@ -110,7 +111,8 @@ func New(cfg Config) (*Client, error) {
 	default:
 		hc.SetTLSClientConfig(&tls.Config{MinVersion: tls.VersionTLS12})
 	}
-	return &Client{cfg: cfg, http: hc, log: cfg.Logger.With("component", "platform-client")}, nil
+	return &Client{cfg: cfg, http: hc, log: cfg.Logger.With("component", "platform-client"),
+		proofs: &enrollProofs{m: map[string]string{}}}, nil
 }
 
 // WithCredentials returns a client that signs with the enrolled terminal's
