@@ -83,6 +83,7 @@ func (s *Store) migrate(ctx context.Context, migs []migration) error {
 	}
 	s.sealOnOpen = cur < sealVersion && latest >= sealVersion
 	s.sealing = s.cipher != nil && latest >= sealVersion
+	s.tagged = latest >= sealVersion
 	if cur == latest {
 		return nil
 	}

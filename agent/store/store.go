@@ -100,6 +100,7 @@ type Store struct {
 	head       headWriter // writes the head file beside the database (headfile.go)
 	sealOnOpen bool       // the database was just migrated to the schema with the seal
 	sealing    bool       // the schema has the seal and a cipher tags it
+	tagged     bool       // the schema has the tag columns (migrations/0002_tamper.sql)
 
 	// Prepared statements for the hot paths.
 	productStmt   *sql.Stmt // on r: point lookup by barcode
@@ -331,8 +332,13 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.insertSale = prep(s.w, insertSaleSQL)
 	s.updateSale = prep(s.w, updateSaleSQL)
 	s.upsertTradeIn = prep(s.w, upsertTradeInSQL)
-	s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
-		created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if s.tagged {
+		s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
+			created_at, attempts, next_attempt_at, last_error, tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	} else { // a schema before the tags (tests open one with an older migration list)
+		s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
+			created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
 	return err
 }
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,6 +24,7 @@ import (
 //     field.key) on every staff row, over all its columns: a role or PIN
 //     hash set by hand no longer matches, and such a row is refused at
 //     login (Staff) and left out of lists (ListStaff);
+//   - a tag on every outbox item over what it sends (not its attempts);
 //   - the seal (table tamper_seal, one row): the row counts of sales,
 //     outbox and staff, the audit chain's head (seq and hash), and a tag
 //     over them. Every write transaction that changes those tables or
@@ -59,6 +62,7 @@ const (
 	TamperSalesAdded       = "SALES_ADDED"        // more sales rows than sealed
 	TamperOutboxDeleted    = "OUTBOX_DELETED"     // fewer outbox items than sealed: deliveries dropped
 	TamperOutboxAdded      = "OUTBOX_ADDED"       // more outbox items than sealed
+	TamperOutboxEdited     = "OUTBOX_EDITED"      // an outbox item's tag does not match (payload, kind, …)
 	TamperAuditTailDeleted = "AUDIT_TAIL_DELETED" // the chain ends before the sealed head (or is empty)
 	TamperAuditAdded       = "AUDIT_ADDED"        // the chain goes past the sealed head
 	TamperAuditReplaced    = "AUDIT_REPLACED"     // an entry at a sealed head has another hash
@@ -214,6 +218,15 @@ func (s *Store) sealNew(ctx context.Context) error {
 				return fmt.Errorf("store: seal staff %s: %w", st.ID, err)
 			}
 		}
+		queued, err := queryAll(ctx, tx, "seal outbox", outboxRowSelect, nil, scanOutboxRow)
+		if err != nil {
+			return err
+		}
+		for _, r := range queued {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET tag = ? WHERE seq = ?`, s.outboxTag(r), r.seq); err != nil {
+				return fmt.Errorf("store: seal outbox item %d: %w", r.seq, err)
+			}
+		}
 		var v seal
 		v.auditHash = GenesisHash
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM sales), (SELECT COUNT(*) FROM outbox),
@@ -245,6 +258,47 @@ func (s *Store) staffTag(st agent.Staff) string {
 func (s *Store) staffTagOK(st agent.Staff, tag string) bool {
 	return s.cipher == nil || s.cipher.TagEqual(tag, "staff", st.ID, st.Name, string(st.Role), st.PINHash,
 		strconv.Itoa(st.FailedTries), strconv.FormatInt(nanos(st.LockedUntil), 10), strconv.Itoa(boolInt(st.Active)))
+}
+
+// outboxRow is what an outbox item's tag covers, as stored.
+type outboxRow struct {
+	seq                      int64
+	kind, requestNo, orderNo string
+	payload                  []byte // nil when shares is set
+	shares                   bool   // the payload is the sale's record
+	created                  int64
+	tag                      string
+}
+
+func scanOutboxRow(row scanner) (outboxRow, error) {
+	var r outboxRow
+	err := row.Scan(&r.seq, &r.kind, &r.requestNo, &r.orderNo, &r.payload, &r.shares, &r.created, &r.tag)
+	if err != nil {
+		return r, fmt.Errorf("store: outbox row: %w", err)
+	}
+	return r, nil
+}
+
+// outboxTag is the tag of an outbox item over what is sent ("" without a
+// cipher). The payload enters as its SHA-256.
+func (s *Store) outboxTag(r outboxRow) string {
+	if s.cipher == nil {
+		return ""
+	}
+	return s.cipher.Tag("outbox", outboxTagFields(r)...)
+}
+
+func (s *Store) outboxTagOK(r outboxRow) bool {
+	return s.cipher == nil || s.cipher.TagEqual(r.tag, "outbox", outboxTagFields(r)...)
+}
+
+func outboxTagFields(r outboxRow) []string {
+	sum := ""
+	if r.payload != nil {
+		h := sha256.Sum256(r.payload)
+		sum = hex.EncodeToString(h[:])
+	}
+	return []string{r.kind, r.requestNo, r.orderNo, sum, strconv.Itoa(boolInt(r.shares)), strconv.FormatInt(r.created, 10)}
 }
 
 // errStaffTampered is Staff's answer for a row whose tag does not match.
@@ -291,6 +345,17 @@ func (s *Store) CheckTamper(ctx context.Context) ([]TamperFinding, error) {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: tamper check: staff: %w", err)
+	}
+
+	// Outbox items, each against its own tag.
+	queued, err := queryAll(ctx, tx, "tamper check: outbox", outboxRowSelect, nil, scanOutboxRow)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range queued {
+		if !s.outboxTagOK(r) {
+			add(TamperOutboxEdited, "outbox item %d (%s of order %s): edited outside the app", r.seq, r.kind, r.orderNo)
+		}
 	}
 
 	var live seal
@@ -351,6 +416,9 @@ func (s *Store) CheckTamper(ctx context.Context) ([]TamperFinding, error) {
 	f := s.headFindings(ctx, tx, live.auditSeq)
 	return append(out, f...), nil
 }
+
+// outboxRowSelect reads every outbox item as scanOutboxRow scans it.
+const outboxRowSelect = `SELECT seq, kind, request_no, order_no, payload, shares_sale, created_at, tag FROM outbox ORDER BY seq`
 
 // scanStaffTag reads staffColumns followed by the tag.
 func scanStaffTag(row scanner, tag *string) (agent.Staff, error) {

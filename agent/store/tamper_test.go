@@ -66,9 +66,25 @@ func checkTamper(t *testing.T, s *Store) []TamperFinding {
 // staff changes, reopening) never look like tampering.
 func TestTamperUntouched(t *testing.T) {
 	ctx := context.Background()
-	s, _ := tamperFixture(t)
+	s, clk := tamperFixture(t)
 	if fs := checkTamper(t, s); len(fs) != 0 {
 		t.Fatalf("findings on an untouched database: %+v", fs)
+	}
+	// A sale refunded while its commit is queued: the queued item gets
+	// its own copy of the sale (detachPayloads) and a new tag.
+	clk.Advance(time.Hour)
+	refunded := testSale(3, clk.Now())
+	refunded.State, refunded.RefundNo, refunded.UpdatedAt = agent.SaleRefunded, "RF-3", clk.Now()
+	refundItem := commitItem(t, refunded)
+	refundItem.Kind, refundItem.RequestNo = agent.OutboxRefund, "REQ-REFUND-3"
+	if err := s.SaveSale(ctx, refunded, agent.AuditEntry{Action: "sale.refund"}, refundItem); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "outbox", "shares_sale = 0"); n != 1 {
+		t.Fatalf("detached items: %d", n)
+	}
+	if fs := checkTamper(t, s); len(fs) != 0 {
+		t.Fatalf("findings after a refund of a queued sale: %+v", fs)
 	}
 	path := s.Path()
 	s.Close()
@@ -101,6 +117,9 @@ func TestTamperEditsAreNamed(t *testing.T) {
 		{"audit log emptied", `DELETE FROM audit_log`, TamperAuditTailDeleted},
 		{"sale deleted", `DELETE FROM sales WHERE order_no = 'O-T0001-000003'`, TamperSalesDeleted},
 		{"outbox emptied", `DELETE FROM outbox`, TamperOutboxDeleted},
+		{"outbox payload replaced", `UPDATE outbox SET payload = CAST('{"final_price_fen":1}' AS BLOB), shares_sale = 0
+			WHERE seq = (SELECT MIN(seq) FROM outbox)`, TamperOutboxEdited},
+		{"outbox item re-keyed", `UPDATE outbox SET request_no = 'R-OTHER' WHERE seq = (SELECT MAX(seq) FROM outbox)`, TamperOutboxEdited},
 		{"seal deleted", `DELETE FROM tamper_seal`, TamperSealMissing},
 		{"seal counts edited", `UPDATE tamper_seal SET outbox_rows = 0`, TamperSealEdited},
 	}

@@ -6,6 +6,11 @@
 -- database.
 ALTER TABLE staff ADD COLUMN tag TEXT NOT NULL DEFAULT '';
 
+-- Outbox items carry a tag too, over what is sent (kind, request_no,
+-- order_no, the payload or the fact that it is the sale's record, the
+-- creation time); attempts and errors change freely.
+ALTER TABLE outbox ADD COLUMN tag TEXT NOT NULL DEFAULT '';
+
 -- The seal: exactly one row once the store has sealed the database. It
 -- holds the row counts of the tables whose rows are never removed except
 -- by the app (sales, outbox, staff), the audit chain's head, and a tag over

@@ -25,6 +25,7 @@ var tamperNames = map[string]string{
 	store.TamperSalesAdded:       "sales added",
 	store.TamperOutboxDeleted:    "unsynced outbox items deleted",
 	store.TamperOutboxAdded:      "outbox items added",
+	store.TamperOutboxEdited:     "outbox item edited",
 	store.TamperAuditTailDeleted: "newest audit entries deleted",
 	store.TamperAuditAdded:       "audit entries added",
 	store.TamperAuditReplaced:    "audit chain rewritten",

@@ -220,6 +220,8 @@ func TestDoctorNamesEachTamperingEdit(t *testing.T) {
 		{"audit log emptied", `DELETE FROM audit_log`, "newest audit entries deleted [AUDIT_TAIL_DELETED]: all"},
 		{"sales deleted", `DELETE FROM sales WHERE order_no = 'O-T0001-000004'`, "sales deleted [SALES_DELETED]: 1 sales rows deleted"},
 		{"outbox emptied", `DELETE FROM outbox`, "unsynced outbox items deleted [OUTBOX_DELETED]: 3 outbox items deleted"},
+		{"outbox item re-keyed", `UPDATE outbox SET order_no = 'O-T0001-000099' WHERE seq = (SELECT MIN(seq) FROM outbox)`,
+			"outbox item edited [OUTBOX_EDITED]: outbox item 1 (SALE_OFFLINE of order O-T0001-000099)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
