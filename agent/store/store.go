@@ -110,6 +110,8 @@ type Store struct {
 	updateSale    *sql.Stmt // on w
 	upsertTradeIn *sql.Stmt // on w
 	insOutbox     *sql.Stmt // on w
+	selSeal       *sql.Stmt // on w; nil before the seal's schema (tamper.go)
+	updSeal       *sql.Stmt // on w; nil before the seal's schema
 }
 
 // CodeSchemaTooNew is the error code of a database written by a newer
@@ -333,6 +335,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.updateSale = prep(s.w, updateSaleSQL)
 	s.upsertTradeIn = prep(s.w, upsertTradeInSQL)
 	if s.tagged {
+		s.selSeal = prep(s.w, selectSealSQL)
+		s.updSeal = prep(s.w, updateSealSQL)
 		s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
 			created_at, attempts, next_attempt_at, last_error, tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	} else { // a schema before the tags (tests open one with an older migration list)
@@ -358,7 +362,8 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // connection closes, SQLite checkpoints the WAL into the database file.
 func (s *Store) Close() error {
 	s.closeHead()
-	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.insertSale, s.updateSale, s.upsertTradeIn, s.insOutbox} {
+	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.insertSale, s.updateSale, s.upsertTradeIn,
+		s.insOutbox, s.selSeal, s.updSeal} {
 		if st != nil {
 			st.Close()
 		}

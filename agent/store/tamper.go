@@ -90,10 +90,21 @@ func (s *Store) sealTag(v seal) string {
 		strconv.FormatInt(v.staff, 10), strconv.FormatInt(v.auditSeq, 10), v.auditHash, v.broken)
 }
 
+// The seal's statements (prepared on the write connection, store.go).
+const (
+	selectSealSQL = `SELECT sales_rows, outbox_rows, staff_rows, audit_seq, audit_hash, broken, tag
+		FROM tamper_seal WHERE id = 1`
+	updateSealSQL = `UPDATE tamper_seal SET sales_rows = ?, outbox_rows = ?, staff_rows = ?,
+		audit_seq = ?, audit_hash = ?, broken = ?, tag = ? WHERE id = 1`
+)
+
 // readSeal reads the seal row; ok is false when there is none.
 func readSeal(ctx context.Context, db queryer) (v seal, tag string, ok bool, err error) {
-	err = db.QueryRowContext(ctx, `SELECT sales_rows, outbox_rows, staff_rows, audit_seq, audit_hash, broken, tag
-		FROM tamper_seal WHERE id = 1`).Scan(&v.sales, &v.outbox, &v.staff, &v.auditSeq, &v.auditHash, &v.broken, &tag)
+	return scanSeal(db.QueryRowContext(ctx, selectSealSQL))
+}
+
+func scanSeal(row *sql.Row) (v seal, tag string, ok bool, err error) {
+	err = row.Scan(&v.sales, &v.outbox, &v.staff, &v.auditSeq, &v.auditHash, &v.broken, &tag)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, "", false, nil
 	}
@@ -159,7 +170,7 @@ func (s *Store) resealTx(ctx context.Context, tx *sql.Tx) (headSeq int64, headHa
 	if !s.sealing || (!ch.audit && ch.sales == 0 && ch.outbox == 0 && ch.staff == 0) {
 		return 0, "", nil
 	}
-	v, tag, ok, err := readSeal(ctx, tx)
+	v, tag, ok, err := scanSeal(tx.StmtContext(ctx, s.selSeal).QueryRowContext(ctx))
 	if err != nil || !ok {
 		return 0, "", err // no seal: an unsealed database, CheckTamper reports it
 	}
@@ -185,8 +196,7 @@ func (s *Store) resealTx(ctx context.Context, tx *sql.Tx) (headSeq int64, headHa
 	v.sales += ch.sales
 	v.outbox += ch.outbox
 	v.staff += ch.staff
-	if _, err := tx.ExecContext(ctx, `UPDATE tamper_seal SET sales_rows = ?, outbox_rows = ?, staff_rows = ?,
-		audit_seq = ?, audit_hash = ?, broken = ?, tag = ? WHERE id = 1`,
+	if _, err := tx.StmtContext(ctx, s.updSeal).ExecContext(ctx,
 		v.sales, v.outbox, v.staff, v.auditSeq, v.auditHash, v.broken, s.sealTag(v)); err != nil {
 		return 0, "", fmt.Errorf("store: update seal: %w", err)
 	}
