@@ -303,6 +303,9 @@ func FuzzRequestDecoding(f *testing.F) {
 		`{"request_no":"R1","auth_code":"DEMO-PHONE-01","category":"phone","county_code":"110105","barcode":"6941487000001","amount_fen":499900}`,
 		`{"request_no":"R1","frozen_no":"F","order_no":"O","trans_time":"x","amounts":{},"product":{},"payment_ref":"p"}`,
 		`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"f"}`, "\x00\xff", `{"a":` + strings.Repeat("[", 1000),
+		string(enrollBody(DemoEnrollmentCode, "fuzz-pc", 5)),
+		`{"audit_seq":3,"audit_hash":"` + strings.Repeat("ab", 32) + `","since_seq":0,"since_hash":"` + api.GenesisHash + `"}`,
+		`{"audit_seq":1,"audit_hash":"` + strings.Repeat("cd", 32) + `","since_seq":1,"since_hash":"` + strings.Repeat("cd", 32) + `","check_only":true}`,
 	}
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))
