@@ -45,6 +45,7 @@ const (
 	CodePlatformDown    Code = "PLATFORM_UNREACHABLE"
 	CodePermission      Code = "PERMISSION_DENIED"
 	CodeLockedOut       Code = "LOCKED_OUT"
+	CodeTampered        Code = "TAMPERED" // a record was edited outside the app (agent/store/tamper.go)
 	CodeWrongPIN        Code = "WRONG_PIN"
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeTradeInRequired Code = "TRADE_IN_REQUIRED"

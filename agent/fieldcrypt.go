@@ -120,7 +120,8 @@ func syncDir(dir string) {
 // FieldCipher seals and opens personal-data fields. It is safe for
 // concurrent use.
 type FieldCipher struct {
-	aead cipher.AEAD
+	aead   cipher.AEAD
+	tagKey []byte // HMAC key for Tag, derived from the field key (fieldtag.go)
 }
 
 // NewFieldCipher returns a cipher for a 32-byte key (see LoadOrCreateKey).
@@ -136,7 +137,7 @@ func NewFieldCipher(key []byte) (*FieldCipher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("field cipher: %w", err)
 	}
-	return &FieldCipher{aead: aead}, nil
+	return &FieldCipher{aead: aead, tagKey: deriveTagKey(key)}, nil
 }
 
 // Seal encrypts plain as "v1:" + base64(nonce | ciphertext | tag). The empty

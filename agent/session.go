@@ -98,9 +98,13 @@ func (s *Session) require(a Action) error {
 // Login checks staff id and PIN. Failures are counted in the store: after
 // MaxPINFailures consecutive failures the account is locked for PINLockout
 // and Login answers CodeLockedOut until then, even with the right PIN.
-// Unknown and inactive staff get the same CodeWrongPIN answer as a wrong
-// PIN, so that the login screen does not reveal who exists. Every failure
-// and lockout is audited, never with the PIN.
+// Unknown and inactive staff get the same answers as a wrong PIN, in the
+// same order: "wrong staff id or PIN" (never how many tries are left),
+// then, after MaxPINFailures, the same lockout for PINLockout
+// (loginphantom.go), so that the login screen does not reveal who exists.
+// A staff record edited outside the app (CodeTampered from the store) is
+// refused with that code. Every failure and lockout is audited, never with
+// the PIN.
 //
 // Login holds the terminal's login lock, so two logins of the same person
 // cannot lose a failure count.
@@ -111,34 +115,34 @@ func (t *Terminal) Login(ctx context.Context, staffID, pin string) (*Session, er
 	now := t.clock.Now()
 	st, err := t.store.Staff(ctx, staffID)
 	if errors.Is(err, ErrNotFound) {
-		t.burnPINCheck(pin)
-		t.auditOrLog(ctx, "system", "staff.login_failed", staffID, "unknown staff id")
-		return nil, Errorf(CodeWrongPIN, "wrong staff id or PIN")
+		return nil, t.phantomLogin(ctx, now, staffID, pin, "unknown staff id")
+	}
+	if CodeOf(err) == CodeTampered {
+		t.auditOrLog(ctx, "system", "staff.login_refused", staffID, "staff record edited outside the app")
+		return nil, err
 	}
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Detail: "read staff", Err: err}
 	}
 	if !st.Active {
-		t.burnPINCheck(pin)
-		t.auditOrLog(ctx, "system", "staff.login_failed", staffID, "inactive staff")
-		return nil, Errorf(CodeWrongPIN, "wrong staff id or PIN")
+		return nil, t.phantomLogin(ctx, now, staffID, pin, "inactive staff")
 	}
 	if now.Before(st.LockedUntil) {
 		t.auditOrLog(ctx, "system", "staff.login_failed", staffID, "locked out until "+st.LockedUntil.UTC().Format("15:04:05Z"))
-		return nil, &Error{Code: CodeLockedOut, Detail: fmt.Sprintf("too many wrong PINs; locked until %s", st.LockedUntil.UTC().Format("2006-01-02 15:04:05Z"))}
+		return nil, errLockedOut(st.LockedUntil)
 	}
 
 	if !VerifyPIN(st.PINHash, pin) {
 		st.FailedTries++
 		a := AuditEntry{At: now, Actor: "system", Action: "staff.login_failed", Subject: st.ID,
 			Detail: fmt.Sprintf("wrong PIN, failure %d of %d", st.FailedTries, MaxPINFailures)}
-		var loginErr error = Errorf(CodeWrongPIN, "wrong staff id or PIN; %d tries left", MaxPINFailures-st.FailedTries)
+		loginErr := errWrongPIN()
 		if st.FailedTries >= MaxPINFailures {
 			st.LockedUntil = now.Add(PINLockout)
 			st.FailedTries = 0
 			a.Action = "staff.locked_out"
 			a.Detail = fmt.Sprintf("%d wrong PINs; locked for %s", MaxPINFailures, PINLockout)
-			loginErr = &Error{Code: CodeLockedOut, Detail: fmt.Sprintf("too many wrong PINs; locked until %s", st.LockedUntil.UTC().Format("2006-01-02 15:04:05Z"))}
+			loginErr = errLockedOut(st.LockedUntil)
 		}
 		if err := t.store.SaveStaff(ctx, st, a); err != nil {
 			return nil, &Error{Code: CodeInternal, Detail: "record failed login", Err: err}

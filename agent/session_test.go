@@ -1,11 +1,17 @@
 package agent_test
 
 import (
+	"bytes"
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tradein/agent"
+	"tradein/agent/store"
 )
 
 func TestLoginLockoutAfterFiveWrongPINs(t *testing.T) {
@@ -207,5 +213,83 @@ func TestStaffAdmin(t *testing.T) {
 	acts := strings.Join(f.auditActions(), ",")
 	if !strings.Contains(acts, "staff.add") || !strings.Contains(acts, "staff.pin_reset") {
 		t.Fatalf("audit %s", acts)
+	}
+}
+
+// TestLoginAnswersUnknownIDsLikeRealOnes: wrong PINs for a real ID and for
+// IDs that do not exist (or are disabled) get the same answers in the same
+// order, lockout included, so the login screen does not tell who exists.
+func TestLoginAnswersUnknownIDsLikeRealOnes(t *testing.T) {
+	f := newFixture(t)
+	mgr := f.login("M1")
+	if err := mgr.SetStaffActive(f.ctx, "R1", false); err != nil {
+		t.Fatal(err)
+	}
+	answers := func(id string) []string {
+		var out []string
+		for i := 0; i < agent.MaxPINFailures+1; i++ {
+			_, err := f.term.Login(f.ctx, id, "9999")
+			out = append(out, string(agent.CodeOf(err))+": "+err.Error())
+		}
+		return out
+	}
+	real := answers("C1")
+	for _, id := range []string{"NOBODY", "R1"} {
+		got := answers(id)
+		if strings.Join(got, "\n") != strings.Join(real, "\n") {
+			t.Fatalf("answers for %s:\n%s\nanswers for a real ID:\n%s", id, strings.Join(got, "\n"), strings.Join(real, "\n"))
+		}
+	}
+	for _, a := range real {
+		if strings.Contains(a, "left") {
+			t.Fatalf("answer tells how many tries are left: %s", a)
+		}
+	}
+	// The lockout of an unknown ID ends like a real one's.
+	f.clock.Advance(agent.PINLockout)
+	_, err := f.term.Login(f.ctx, "NOBODY", "9999")
+	wantCode(t, err, agent.CodeWrongPIN)
+}
+
+// TestLoginRefusesAStaffRecordEditedOutsideTheApp: a clerk promoted to
+// manager with a SQLite tool cannot log in at all (and so cannot reset
+// the manager's PIN); the untouched manager still can.
+func TestLoginRefusesAStaffRecordEditedOutsideTheApp(t *testing.T) {
+	ctx := context.Background()
+	ci, err := agent.NewFieldCipher(bytes.Repeat([]byte{3}, agent.FieldKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "terminal.db")
+	s, err := store.Open(ctx, path, store.Options{Cipher: ci, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hash, _ := agent.HashPIN("2468")
+	for _, st := range []agent.Staff{
+		{ID: "C1", Name: "张三", Role: agent.RoleClerk, PINHash: hash, Active: true},
+		{ID: "M1", Name: "王五", Role: agent.RoleManager, PINHash: hash, Active: true},
+	} {
+		if err := s.SaveStaff(ctx, st, agent.AuditEntry{Action: "staff.create"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE staff SET role = 'MANAGER' WHERE id = 'C1'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	term, err := agent.NewTerminal(agent.Deps{Store: s, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = term.Login(ctx, "C1", "2468")
+	wantCode(t, err, agent.CodeTampered)
+	if sess, err := term.Login(ctx, "M1", "2468"); err != nil || sess.Staff().Role != agent.RoleManager {
+		t.Fatalf("manager login: %v", err)
 	}
 }

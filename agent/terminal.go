@@ -93,6 +93,7 @@ type Terminal struct {
 	loginMu   sync.Mutex // serialises Login so failure counts are never lost
 	dummyOnce sync.Once  // makes dummyHash for burnPINCheck
 	dummyHash string
+	phantoms  phantomLogins // failure counts of unknown and inactive staff IDs (loginphantom.go); loginMu held
 	// mutMu serialises the read-modify-write of stored sales, staff and
 	// pickups by managers and recyclers (refund, review, staff admin,
 	// pickups), so two screens cannot both act on the same record.

@@ -76,6 +76,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, a agent.AuditEntry)
 		a.Seq, at, a.Actor, a.Action, a.Subject, a.Detail, a.PrevHash, a.Hash); err != nil {
 		return a, fmt.Errorf("store: audit: append %s: %w", a.Action, err)
 	}
+	s.changes.appended(last, prev, a.Seq, a.Hash)
 	return a, nil
 }
 

@@ -60,7 +60,9 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 // have an intact audit chain. The current dst, if any, is kept as
 // BackupDir/<name>-pre-restore-<UTC time>.db. The copy is written next to
 // dst, fsynced and renamed over it, so a crash leaves either the old or
-// the restored database, never a mix. Migrations, if src is older, run at
+// the restored database, never a mix. The head file beside dst
+// (headfile.go) is rewritten for the restored database, tagged with
+// opt.Cipher. Migrations, if src is older, run at
 // the next Open (with their own backup).
 func Restore(ctx context.Context, src, dst string, opt Options) error {
 	srcAbs, err := filepath.Abs(src)
@@ -141,6 +143,16 @@ func Restore(ctx context.Context, src, dst string, opt Options) error {
 	}
 	if err := os.Rename(tmp, dstAbs); err != nil {
 		return fmt.Errorf("store: restore: %w", err)
+	}
+	// The head file beside the database described the database just
+	// replaced: record the restored one's head (headfile.go), or remove
+	// the stale file when no key was given to tag a new one.
+	var tag func(string, ...string) string
+	if opt.Cipher != nil {
+		tag = opt.Cipher.Tag
+	}
+	if err := writeHeadOf(ctx, db, dstAbs, tag); err != nil {
+		return fmt.Errorf("store: restore: head file: %w", err)
 	}
 	return syncFile(dstAbs)
 }

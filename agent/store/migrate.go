@@ -81,6 +81,9 @@ func (s *Store) migrate(ctx context.Context, migs []migration) error {
 		// upgraded the file since. Nothing has been written either way.
 		return refuseNewer(ctx, s.path, latest)
 	}
+	s.sealOnOpen = cur < sealVersion && latest >= sealVersion
+	s.sealing = s.cipher != nil && latest >= sealVersion
+	s.tagged = latest >= sealVersion
 	if cur == latest {
 		return nil
 	}

@@ -17,7 +17,18 @@ import (
 	"tradein/agent"
 )
 
-// withExtra returns the embedded migrations plus test steps 2..n+1.
+// embeddedVersion is the newest embedded schema version: the tests below
+// add their own steps after it.
+func embeddedVersion(t *testing.T) int {
+	t.Helper()
+	migs, err := embeddedMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migs[len(migs)-1].version
+}
+
+// withExtra returns the embedded migrations plus n test steps after them.
 func withExtra(t *testing.T, n int) []migration {
 	t.Helper()
 	migs, err := embeddedMigrations()
@@ -183,6 +194,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	backups := filepath.Join(dir, "bk")
 	clk := newStepClock()
 	opt := Options{Logger: quiet, Cipher: testCipher(t), Clock: clk, BackupDir: backups, KeepBackups: 2}
+	base := embeddedVersion(t)
 
 	s, err := Open(ctx, path, opt)
 	if err != nil {
@@ -198,10 +210,7 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 	os.WriteFile(filepath.Join(backups, "other-v1-20200101T000000.000000000Z.db"), []byte("x"), 0o600)
 	os.WriteFile(filepath.Join(backups, "notes.txt"), []byte("x"), 0o600)
 
-	// Upgrade to base+1: one backup of the released schema (version
-	// base), which is a complete copy.
-	embedded, _ := embeddedMigrations()
-	base := len(embedded)
+	// Upgrade to base+1: one backup of base, which is a complete copy.
 	clk.Advance(time.Hour)
 	s, err = openWith(ctx, path, opt, withExtra(t, 1))
 	if err != nil {
@@ -240,7 +249,8 @@ func TestUpgradeBacksUpAndPrunes(t *testing.T) {
 		s.Close()
 	}
 	list, _ = filepath.Glob(filepath.Join(backups, "terminal-v*.db"))
-	if len(list) != 2 || !strings.Contains(list[0], fmt.Sprintf("terminal-v%d-", base+2)) || !strings.Contains(list[1], fmt.Sprintf("terminal-v%d-", base+3)) {
+	if len(list) != 2 || !strings.Contains(list[0], fmt.Sprintf("terminal-v%d-", base+2)) ||
+		!strings.Contains(list[1], fmt.Sprintf("terminal-v%d-", base+3)) {
 		t.Fatalf("after pruning: %v", list)
 	}
 	for _, f := range []string{"other-v1-20200101T000000.000000000Z.db", "notes.txt"} {
@@ -266,8 +276,8 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	base := embeddedVersion(t)
 	migs := withExtra(t, 1)
-	base := len(migs) - 1
 	migs[base].sql = "CREATE TABLE half_done (x); THIS IS NOT SQL;"
 	if _, err := openWith(ctx, path, opt, migs); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%04d_test.sql", base+1)) {
 		t.Fatalf("broken migration: %v", err)

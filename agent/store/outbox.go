@@ -40,12 +40,18 @@ func (s *Store) insertOutboxTx(ctx context.Context, tx *sql.Tx, it agent.OutboxI
 			return 0, err
 		}
 	}
-	res, err := tx.StmtContext(ctx, s.insOutbox).ExecContext(ctx,
-		string(it.Kind), it.RequestNo, it.OrderNo, payload, boolInt(sameAsSale), nanos(it.CreatedAt),
-		it.Attempts, nanos(it.NextAttemptAt), truncate(it.LastError, maxLastError))
+	row := outboxRow{kind: string(it.Kind), requestNo: it.RequestNo, orderNo: it.OrderNo, payload: payload,
+		shares: sameAsSale, created: nanos(it.CreatedAt)}
+	args := []any{row.kind, row.requestNo, row.orderNo, payload, boolInt(sameAsSale), row.created,
+		it.Attempts, nanos(it.NextAttemptAt), truncate(it.LastError, maxLastError)}
+	if s.tagged {
+		args = append(args, s.outboxTag(row))
+	}
+	res, err := tx.StmtContext(ctx, s.insOutbox).ExecContext(ctx, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: enqueue %s %s (request %s): %w", it.Kind, it.OrderNo, it.RequestNo, err)
 	}
+	s.changes.add(0, 1, 0)
 	return res.LastInsertId()
 }
 

@@ -43,6 +43,7 @@ func (s *Store) completeOutboxTx(ctx context.Context, tx *sql.Tx, seq int64, sal
 		`DELETE FROM outbox WHERE seq = ?`, seq); err != nil {
 		return err
 	}
+	s.changes.add(0, -1, 0)
 	if sale != nil {
 		if err := s.saveSaleTx(ctx, tx, *sale); err != nil {
 			return err

@@ -111,6 +111,8 @@ func (s *Store) saveSaleTx(ctx context.Context, tx *sql.Tx, sale agent.Sale) err
 		if _, err := tx.StmtContext(ctx, s.updateSale).ExecContext(ctx, append(cols, sale.OrderNo)...); err != nil {
 			return fmt.Errorf("store: update sale %s: %w", sale.OrderNo, err)
 		}
+	} else {
+		s.changes.add(1, 0, 0)
 	}
 	if t := sale.TradeIn; t != nil && t.TicketNo != "" {
 		res, err := tx.StmtContext(ctx, s.upsertTradeIn).ExecContext(ctx, t.TicketNo, sale.OrderNo, string(t.Category),
@@ -169,9 +171,24 @@ func (s *Store) detachPayloads(ctx context.Context, tx *sql.Tx, orderNo string) 
 	if err != nil {
 		return fmt.Errorf("store: sale %s: %w", orderNo, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, shares_sale = 0 WHERE order_no = ? AND shares_sale = 1`,
-		js, orderNo); err != nil {
-		return fmt.Errorf("store: sale %s: detach queued payloads: %w", orderNo, err)
+	rows, err := queryAll(ctx, tx, "queued payloads", `SELECT seq, kind, request_no, order_no, payload, shares_sale,
+		created_at, tag FROM outbox WHERE order_no = ? AND shares_sale = 1`, []any{orderNo}, scanOutboxRow)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		// Retag only an item whose tag held: an item edited outside the
+		// app keeps a tag that does not match (tamper.go).
+		ok := s.outboxTagOK(r)
+		r.payload, r.shares = js, false
+		tag := ""
+		if ok {
+			tag = s.outboxTag(r)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET payload = ?, shares_sale = 0, tag = ? WHERE seq = ?`,
+			js, tag, r.seq); err != nil {
+			return fmt.Errorf("store: sale %s: detach queued payloads: %w", orderNo, err)
+		}
 	}
 	return nil
 }

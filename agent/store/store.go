@@ -96,6 +96,12 @@ type Store struct {
 	log    *slog.Logger
 	opt    Options
 
+	changes    txChanges  // what the current write transaction did to sealed tables (tamper.go)
+	head       headWriter // writes the head file beside the database (headfile.go)
+	sealOnOpen bool       // the database was just migrated to the schema with the seal
+	sealing    bool       // the schema has the seal and a cipher tags it
+	tagged     bool       // the schema has the tag columns (migrations/0003_tamper.sql)
+
 	// Prepared statements for the hot paths.
 	productStmt   *sql.Stmt // on r: point lookup by barcode
 	lastAudit     *sql.Stmt // on w
@@ -104,6 +110,8 @@ type Store struct {
 	updateSale    *sql.Stmt // on w
 	upsertTradeIn *sql.Stmt // on w
 	insOutbox     *sql.Stmt // on w
+	selSeal       *sql.Stmt // on w; nil before the seal's schema (tamper.go)
+	updSeal       *sql.Stmt // on w; nil before the seal's schema
 }
 
 // CodeSchemaTooNew is the error code of a database written by a newer
@@ -179,6 +187,12 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 		s.w.Close()
 		return nil, err
 	}
+	if s.sealOnOpen {
+		if err := s.sealNew(ctx); err != nil {
+			s.w.Close()
+			return nil, err
+		}
+	}
 
 	s.r, err = sql.Open("sqlite", dsn(abs, roleReader))
 	if err != nil {
@@ -192,6 +206,11 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.sealOnOpen && s.cipher != nil {
+		if err := writeHeadOf(ctx, s.r, s.path, s.cipher.Tag); err != nil {
+			s.log.Warn("store: write head file", "err", err)
+		}
 	}
 	return s, nil
 }
@@ -315,8 +334,15 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.insertSale = prep(s.w, insertSaleSQL)
 	s.updateSale = prep(s.w, updateSaleSQL)
 	s.upsertTradeIn = prep(s.w, upsertTradeInSQL)
-	s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
-		created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if s.tagged {
+		s.selSeal = prep(s.w, selectSealSQL)
+		s.updSeal = prep(s.w, updateSealSQL)
+		s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
+			created_at, attempts, next_attempt_at, last_error, tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	} else { // a schema before the tags (tests open one with an older migration list)
+		s.insOutbox = prep(s.w, `INSERT INTO outbox (kind, request_no, order_no, payload, shares_sale,
+			created_at, attempts, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
 	return err
 }
 
@@ -335,7 +361,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // Close closes the statements and both connection pools. When the last
 // connection closes, SQLite checkpoints the WAL into the database file.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.insertSale, s.updateSale, s.upsertTradeIn, s.insOutbox} {
+	s.closeHead()
+	for _, st := range []*sql.Stmt{s.productStmt, s.lastAudit, s.insAudit, s.insertSale, s.updateSale, s.upsertTradeIn,
+		s.insOutbox, s.selSeal, s.updSeal} {
 		if st != nil {
 			st.Close()
 		}
@@ -354,19 +382,28 @@ func (s *Store) Close() error {
 }
 
 // writeTx runs fn in one write transaction (BEGIN IMMEDIATE on the single
-// write connection) and commits it; any error rolls everything back.
+// write connection), updates the seal with what fn did (tamper.go) and
+// commits; any error rolls everything back. After a commit that appended
+// to the audit chain it rewrites the head file (headfile.go).
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	s.changes.reset()
 	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	headSeq, headHash, err := s.resealTx(ctx, tx)
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.writeHead(headSeq, headHash)
 	return nil
 }
 

@@ -9,14 +9,21 @@ import (
 	"tradein/agent"
 )
 
-// EnrollRequest is the body of POST /v1/terminals/enroll. Enrollment is
-// idempotent per (enrollment_code, device_fingerprint): enrolling the same
-// device again returns the same terminal and secret, so a lost response
-// can be retried safely.
+// EnrollRequest is the body of POST /v1/terminals/enroll. Each
+// (enrollment_code, device_fingerprint) enrolls once. EnrollmentProof is
+// EnrollmentProofSize random bytes (base64, standard) the enrolling
+// process draws and keeps to itself: a retry with the same proof (the
+// answer was lost) gets the same terminal and secret again; any other
+// request for that pair is refused, so knowing the code and the
+// fingerprint is not enough to obtain the signing secret.
 type EnrollRequest struct {
 	EnrollmentCode    string `json:"enrollment_code"`
 	DeviceFingerprint string `json:"device_fingerprint"`
+	EnrollmentProof   string `json:"enrollment_proof"`
 }
+
+// EnrollmentProofSize is the length of an enrollment proof in bytes.
+const EnrollmentProofSize = 32
 
 // StoreWire is the enrolled store.
 type StoreWire struct {
@@ -418,3 +425,46 @@ type DaySummary struct {
 
 // DateLayout is the format of DaySummary.Date and the date query parameter.
 const DateLayout = "2006-01-02"
+
+// AuditHeadRequest is the body of POST /v1/terminals/audit-head: the head
+// of the terminal's hash-chained audit log (agent/store/audit.go), sent
+// after every delivery so that the platform keeps a copy nobody at the
+// shop can edit. SinceSeq/SinceHash are the terminal's own entry at the
+// seq the platform anchored last (its answer's AnchoredSeq): they prove the
+// new head extends the anchored one. A terminal that does not know that seq
+// yet sends 0 and GenesisHash, and is answered PROOF_NEEDED with it.
+//
+// CheckOnly asks for the verdict without anchoring the head or flagging
+// the terminal (terminalctl doctor, which changes nothing anywhere).
+type AuditHeadRequest struct {
+	AuditSeq  int64  `json:"audit_seq"`
+	AuditHash string `json:"audit_hash"`
+	SinceSeq  int64  `json:"since_seq"`
+	SinceHash string `json:"since_hash"`
+	CheckOnly bool   `json:"check_only,omitempty"`
+}
+
+// AuditHeadResponse is the platform's verdict on a reported head.
+type AuditHeadResponse struct {
+	// Verdict is AnchorOK, AnchorShorter, AnchorDifferent or
+	// AnchorProofNeeded.
+	Verdict string `json:"verdict"`
+	// AnchoredSeq is the seq of the head the platform holds after this
+	// request (the one to prove against next time).
+	AnchoredSeq int64 `json:"anchored_seq"`
+	// Flagged is empty, or the platform's sticky record of the first time
+	// this terminal reported a chain shorter than or different from what
+	// it reported before; it stays until the platform operator clears it.
+	Flagged string `json:"flagged"`
+}
+
+// Verdicts of POST /v1/terminals/audit-head.
+const (
+	AnchorOK          = "OK"           // the head extends (or equals) the anchored one
+	AnchorShorter     = "SHORTER"      // the chain ends before the anchored head: entries were removed
+	AnchorDifferent   = "DIFFERENT"    // the chain does not contain the anchored head: it was rewritten
+	AnchorProofNeeded = "PROOF_NEEDED" // resend with SinceSeq = AnchoredSeq and the terminal's hash there
+)
+
+// GenesisHash is the hash "before" the first audit entry (64 zeros).
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"

@@ -2,10 +2,13 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"tradein/agent"
 	"tradein/sync/api"
@@ -22,11 +25,47 @@ func missingRequestNo(op, what string) error {
 
 // Enroll registers this device with an enrollment code and returns the
 // terminal's identity and signing secret. It needs no credentials.
+//
+// The first call for a (code, fingerprint) draws a random enrollment
+// proof, which this client (and its WithCredentials copies) keeps in
+// memory only and sends with every attempt and every later call for the
+// same pair: an answer lost on the way is recovered by the client's retry,
+// or by calling Enroll again (the support screen's "enroll" button) while
+// the process runs. The proof is never stored or logged; after a restart
+// the platform refuses a code this device already used, and enrolling
+// again needs a new code.
 func (c *Client) Enroll(ctx context.Context, code, fingerprint string) (api.EnrollResponse, error) {
 	var out api.EnrollResponse
-	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/enroll",
-		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint}}, &out)
+	proof, err := c.proofs.get(code, fingerprint)
+	if err != nil {
+		return out, err
+	}
+	err = c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/enroll",
+		body: api.EnrollRequest{EnrollmentCode: code, DeviceFingerprint: fingerprint, EnrollmentProof: proof}}, &out)
 	return out, err
+}
+
+// enrollProofs are the enrollment proofs this process drew, by code and
+// fingerprint. It is safe for concurrent use.
+type enrollProofs struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// get returns the proof for (code, fingerprint), drawing it on first use.
+func (p *enrollProofs) get(code, fingerprint string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := code + "\x00" + fingerprint
+	if v, ok := p.m[k]; ok {
+		return v, nil
+	}
+	b := make([]byte, api.EnrollmentProofSize)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("enroll: draw the enrollment proof: %w", err)
+	}
+	p.m[k] = base64.StdEncoding.EncodeToString(b)
+	return p.m[k], nil
 }
 
 // Health reports nil when the platform answers GET /v1/health with UP.
@@ -183,5 +222,13 @@ func (c *Client) DaySummary(ctx context.Context, date string) (api.DaySummary, e
 	q.Set("date", date)
 	var out api.DaySummary
 	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/summary/day?" + q.Encode(), signed: true}, &out)
+	return out, err
+}
+
+// AuditHead reports the head of the terminal's audit chain and returns
+// the platform's verdict (sync/anchor uses it after every delivery).
+func (c *Client) AuditHead(ctx context.Context, req api.AuditHeadRequest) (api.AuditHeadResponse, error) {
+	var out api.AuditHeadResponse
+	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/terminals/audit-head", signed: true, body: req}, &out)
 	return out, err
 }

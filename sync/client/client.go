@@ -4,8 +4,9 @@
 // platform's error codes to *agent.Error values.
 //
 // Retry contract: every endpoint of the contract is safe to repeat. GETs and
-// POST /v1/sn/query read only; enrollment is idempotent per (code,
-// fingerprint); every mutating call carries a request_no that the platform
+// POST /v1/sn/query read only; an enrollment attempt is repeated with the
+// same enrollment proof, which the platform answers with the same result
+// (Enroll); every mutating call carries a request_no that the platform
 // uses as an idempotency key, so a repeated attempt returns the original
 // result instead of a second effect. The client therefore refuses to send
 // a mutating request whose request_no (or any batch item's) is empty — it
@@ -63,9 +64,10 @@ type Config struct {
 // Client talks to the platform. See the package comment for its retry
 // contract.
 type Client struct {
-	cfg  Config
-	http *resty.Client
-	log  *slog.Logger
+	cfg    Config
+	http   *resty.Client
+	log    *slog.Logger
+	proofs *enrollProofs // shared by the copies WithCredentials makes (Enroll)
 }
 
 const maxRetryDelay = 2 * time.Second
@@ -109,7 +111,8 @@ func New(cfg Config) (*Client, error) {
 	default:
 		hc.SetTLSClientConfig(&tls.Config{MinVersion: tls.VersionTLS12})
 	}
-	return &Client{cfg: cfg, http: hc, log: cfg.Logger.With("component", "platform-client")}, nil
+	return &Client{cfg: cfg, http: hc, log: cfg.Logger.With("component", "platform-client"),
+		proofs: &enrollProofs{m: map[string]string{}}}, nil
 }
 
 // WithCredentials returns a client that signs with the enrolled terminal's

@@ -35,10 +35,18 @@ func TestEnrollHealthRulesProducts(t *testing.T) {
 	if pub, err := e.enr.PublicKey(); err != nil || !pub.Equal(e.srv.PublicKey()) {
 		t.Errorf("platform key = %v, %v", pub, err)
 	}
-	// Enrolling the same device again is idempotent.
+	// Another process (a new client) enrolling the same device with the
+	// same code is refused: the secret is handed out once (a new code
+	// enrolls it again).
 	again, err := e.newClient(client.Config{}).Enroll(ctx, sim.DemoEnrollmentCode, "fingerprint-"+t.Name())
-	if err != nil || again != e.enr {
-		t.Errorf("re-enroll = %+v, %v; want the same terminal and secret", again, err)
+	wantCode(t, err, agent.CodeUnauthorized)
+	if again.HMACSecret != "" {
+		t.Errorf("re-enroll handed out a secret: %+v", again)
+	}
+	// The enrolling client itself (its answer lost, the clerk presses
+	// enroll again) gets the same terminal and secret.
+	if same, err := e.c.Enroll(ctx, sim.DemoEnrollmentCode, "fingerprint-"+t.Name()); err != nil || same != e.enr {
+		t.Errorf("same process enrolling again = %+v, %v; want the same terminal and secret", same, err)
 	}
 	_, err = e.newClient(client.Config{}).Enroll(ctx, "NO-SUCH-CODE", "fp")
 	wantCode(t, err, agent.CodeUnauthorized)

@@ -68,6 +68,12 @@ type Config struct {
 	// net for items queued by another process (terminalctl queue retry).
 	IdlePoll time.Duration
 	Logger   *slog.Logger
+	// AfterDelivery, when set, is called at the end of every pass in
+	// which the platform confirmed or refused at least one item, with the
+	// pass's context: the app reports its audit-chain head to the platform
+	// there (sync/anchor), so the anchor moves with every delivery. It
+	// runs while the pass lock is held and must not call the Drainer.
+	AfterDelivery func(ctx context.Context)
 }
 
 // DefaultRetry is the outbox backoff: 1 s doubling to 5 min with ±20 %
@@ -219,6 +225,15 @@ func (d *Drainer) DrainNow(ctx context.Context) (Result, error) {
 func (d *Drainer) drain(ctx context.Context, force bool) (Result, error) {
 	d.passMu.Lock()
 	defer d.passMu.Unlock()
+	res, err := d.pass(ctx, force)
+	if d.cfg.AfterDelivery != nil && res.Delivered+res.Refused > 0 && ctx.Err() == nil {
+		d.cfg.AfterDelivery(ctx)
+	}
+	return res, err
+}
+
+// pass is one drain pass; d.passMu is held.
+func (d *Drainer) pass(ctx context.Context, force bool) (Result, error) {
 	var res Result
 	for {
 		if err := ctx.Err(); err != nil {

@@ -281,6 +281,7 @@ var table = map[string]entry{
 	"err.PERMISSION_DENIED":         {"您的角色无权做这件事。请让有权限的同事登录操作。", "Your role may not do this. Ask a colleague who may to log in."},
 	"err.LOCKED_OUT":                {"PIN 输错次数过多，账号已锁定 15 分钟。请稍后再试，或请店长重置 PIN。", "Too many wrong PINs: the account is locked for 15 minutes. Try later or ask the manager to reset the PIN."},
 	"err.WRONG_PIN":                 {"PIN 不正确。请重新输入；连续输错 5 次将锁定 15 分钟。", "Wrong PIN. Try again; 5 wrong tries lock the account for 15 minutes."},
+	"err.TAMPERED":                  {"该记录在本程序之外被改动过（如员工角色或 PIN），已拒绝使用。请联系运维运行 terminalctl doctor。", "This record was changed outside the app (e.g. a staff role or PIN) and is refused. Ask support to run terminalctl doctor."},
 	"err.NOT_FOUND":                 {"没有找到。请核对号码后重试。", "Not found. Check the number and try again."},
 	"err.TRADE_IN_REQUIRED":         {"该品类必须同时交回旧机。请先登记旧机信息。", "This category requires an old appliance to be handed in. Record it first."},
 	"err.CAMPAIGN_CLOSED":           {"补贴活动不在有效期内或已被平台暂停。请按原价销售，或等待活动开始/恢复。", "The subsidy campaign is not running now or the platform paused it. Sell at full price or wait for it to start or resume."},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -23,10 +25,25 @@ func (s *Server) handleHealth(c *call) (any, error) {
 	return api.HealthResponse{Status: "UP", Time: s.clock.Now().UTC(), Version: agent.Version}, nil
 }
 
-// handleEnroll registers a device. It is idempotent per (code,
-// fingerprint): the same device enrolling again gets the same terminal and
-// secret and does not use up the code.
+// handleEnroll registers a device. Each (code, fingerprint) enrolls once:
+// the answer, with the terminal's signing secret, is given again only to a
+// retry that carries the same enrollment_proof, a random value only the
+// enrolling process holds (a lost answer is recovered by retrying, and
+// otherwise by a new code). Whoever else knows the code and can rebuild the
+// fingerprint gets UNAUTHORIZED, not the secret. Attempts are rate limited
+// per caller (enroll_limit.go).
 func (s *Server) handleEnroll(c *call) (any, error) {
+	if err := s.enrollLimit.allow(callerIP(c.r), s.clock.Now()); err != nil {
+		return nil, err
+	}
+	resp, err := s.enroll(c)
+	if agent.CodeOf(err) == agent.CodeUnauthorized || agent.CodeOf(err) == agent.CodeInvalidRequest {
+		s.enrollLimit.failed(callerIP(c.r), s.clock.Now())
+	}
+	return resp, err
+}
+
+func (s *Server) enroll(c *call) (any, error) {
 	var req api.EnrollRequest
 	if err := decodeBody(c.body, &req); err != nil {
 		return nil, err
@@ -37,6 +54,11 @@ func (s *Server) handleEnroll(c *call) (any, error) {
 	if err := checkText("device_fingerprint", req.DeviceFingerprint, true, 256); err != nil {
 		return nil, err
 	}
+	proof, err := base64.StdEncoding.DecodeString(req.EnrollmentProof)
+	if err != nil || len(proof) != api.EnrollmentProofSize {
+		return nil, invalid("enrollment_proof must be %d random bytes in base64", api.EnrollmentProofSize)
+	}
+	proofHash := sha256.Sum256(proof)
 	ctx := c.r.Context()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -56,10 +78,13 @@ func (s *Server) handleEnroll(c *call) (any, error) {
 		return nil, err
 	}
 	var termNo string
-	var secret []byte
-	err = tx.QueryRowContext(ctx, "SELECT terminal_no, hmac_secret FROM terminals WHERE code = ? AND fingerprint = ?",
-		req.EnrollmentCode, req.DeviceFingerprint).Scan(&termNo, &secret)
+	var secret, storedProof []byte
+	err = tx.QueryRowContext(ctx, "SELECT terminal_no, hmac_secret, proof_hash FROM terminals WHERE code = ? AND fingerprint = ?",
+		req.EnrollmentCode, req.DeviceFingerprint).Scan(&termNo, &secret, &storedProof)
 	switch {
+	case err == nil && subtle.ConstantTimeCompare(storedProof, proofHash[:]) != 1:
+		s.log.Warn("enrollment refused: code already used by this device", "terminal_no", termNo)
+		return nil, unauthorized("enrollment code already used for this device; ask the platform operator for a new code")
 	case errors.Is(err, sql.ErrNoRows):
 		if uses >= maxUses {
 			return nil, unauthorized("enrollment code used up (%d terminals)", maxUses)
@@ -73,8 +98,9 @@ func (s *Server) handleEnroll(c *call) (any, error) {
 		termNo = fmt.Sprintf("T%s%04d", county, n+1)
 		secret = make([]byte, 32)
 		rand.Read(secret)
-		if _, err := tx.ExecContext(ctx, "INSERT INTO terminals VALUES (?, ?, ?, ?, ?, ?)",
-			termNo, storeID, req.EnrollmentCode, req.DeviceFingerprint, secret, s.clock.Now().Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO terminals (terminal_no, store_id, code, fingerprint, hmac_secret,
+			enrolled_at, proof_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			termNo, storeID, req.EnrollmentCode, req.DeviceFingerprint, secret, s.clock.Now().Unix(), proofHash[:]); err != nil {
 			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE enrollment_codes SET uses = uses + 1 WHERE code = ?", req.EnrollmentCode); err != nil {

@@ -41,6 +41,7 @@ func (s *Server) endpoints() []endpoint {
 	return []endpoint{
 		{http.MethodGet, "/v1/health", false, s.handleHealth},
 		{http.MethodPost, "/v1/terminals/enroll", false, s.handleEnroll},
+		{http.MethodPost, "/v1/terminals/audit-head", true, s.handleAuditHead},
 		{http.MethodGet, "/v1/rules", true, s.handleRules},
 		{http.MethodGet, "/v1/products", true, s.handleProducts},
 		{http.MethodPost, "/v1/sn/query", true, s.handleSNQuery},
@@ -67,6 +68,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/admin/faults", s.handleAdminFaults)
 	s.adminRoutes(mux)
+	mux.HandleFunc("/admin/enrollment-codes", s.handleAdminEnrollmentCodes)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		methods, ok := byPath[r.URL.Path]
 		if !ok {
@@ -179,6 +181,7 @@ func writeData(w http.ResponseWriter, status int, data any) {
 // an agent code is an INTERNAL failure: it is logged, and its text is not
 // sent to the client.
 func writeError(w http.ResponseWriter, err error) {
+	setRetryAfter(w, err)
 	var ae *agent.Error
 	if !errors.As(err, &ae) || ae.Code == agent.CodeInternal {
 		if rl, ok := w.(interface{ setErr(error) }); ok {

@@ -47,6 +47,8 @@ type Server struct {
 	nonces *nonceCache
 	faults *faultInjector
 
+	enrollLimit *enrollLimiter // enrollment attempts per caller (enroll_limit.go)
+
 	mu sync.Mutex // serialises every write transaction (see Server)
 
 	stmts *stmtCache // prepared statements of the write paths (cachedTx)
@@ -103,7 +105,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		pub:    priv.Public().(ed25519.PublicKey),
 		nonces: newNonceCache(),
 		faults: newFaultInjector(cfg.Faults),
-		stmts:  newStmtCache(db),
+
+		enrollLimit: newEnrollLimiter(),
+		stmts:       newStmtCache(db),
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -66,7 +66,7 @@ func startRaw(t testing.TB) *rawEnv {
 		t.Fatal(err)
 	}
 	e := &rawEnv{srv: srv, base: "http://" + l.Addr().String(), clock: clock, val: val}
-	status, env := e.do(t, "POST", "/v1/terminals/enroll", []byte(`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"raw"}`), nil)
+	status, env := e.do(t, "POST", "/v1/terminals/enroll", enrollBody(DemoEnrollmentCode, "raw", 1), nil)
 	if status != 200 {
 		t.Fatalf("enroll: %d %+v", status, env)
 	}
@@ -240,7 +240,7 @@ func TestRoutesMatchSpec(t *testing.T) {
 		served = append(served, e.method+" "+e.path)
 	}
 	served = append(served, "GET /admin/faults", "POST /admin/faults", "POST /admin/rules", "POST /admin/products",
-		"POST /admin/pause", "POST /admin/resume")
+		"POST /admin/pause", "POST /admin/resume", "POST /admin/enrollment-codes")
 	sort.Strings(spec)
 	sort.Strings(served)
 	if fmt.Sprint(spec) != fmt.Sprint(served) {
@@ -304,6 +304,9 @@ func FuzzRequestDecoding(f *testing.F) {
 		`{"request_no":"R1","auth_code":"DEMO-PHONE-01","category":"phone","county_code":"110105","barcode":"6941487000001","amount_fen":499900}`,
 		`{"request_no":"R1","frozen_no":"F","order_no":"O","trans_time":"x","amounts":{},"product":{},"payment_ref":"p"}`,
 		`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"f"}`, "\x00\xff", `{"a":` + strings.Repeat("[", 1000),
+		string(enrollBody(DemoEnrollmentCode, "fuzz-pc", 5)),
+		`{"audit_seq":3,"audit_hash":"` + strings.Repeat("ab", 32) + `","since_seq":0,"since_hash":"` + api.GenesisHash + `"}`,
+		`{"audit_seq":1,"audit_hash":"` + strings.Repeat("cd", 32) + `","since_seq":1,"since_hash":"` + strings.Repeat("cd", 32) + `","check_only":true}`,
 	}
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))

@@ -120,7 +120,8 @@ func (c *cli) runRestore(ctx context.Context, args []string) error {
 	// Restore verifies src (integrity_check, audit chain) before touching
 	// anything and keeps the current database as backups/terminal-pre-restore-<time>.db.
 	before := preRestoreFiles(c.layout.Backups)
-	if err := store.Restore(ctx, src, c.layout.DB, store.Options{Clock: c.env.Clock, BackupDir: c.layout.Backups}); err != nil {
+	ci, _ := c.cipher() // tags the head file beside the restored database; without a key the stale one is removed
+	if err := store.Restore(ctx, src, c.layout.DB, store.Options{Cipher: ci, Clock: c.env.Clock, BackupDir: c.layout.Backups}); err != nil {
 		return fmt.Errorf("restore refused, nothing was changed: %w", err)
 	}
 	fmt.Fprintf(w, "恢复 Restored %s into %s\n", src, c.layout.DB)

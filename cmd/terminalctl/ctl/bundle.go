@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"tradein/agent"
+	"tradein/agent/redact"
 	"tradein/cmd/tradein-terminal/wiring"
 )
 
@@ -71,7 +71,12 @@ type bundleFile struct {
 // bundleFiles gathers the bundle's contents.
 func (c *cli) bundleFiles(ctx context.Context, now time.Time) ([]bundleFile, error) {
 	var files []bundleFile
-	add := func(name string, data []byte) { files = append(files, bundleFile{name, data}) }
+	// Every file passes through redact.Text: reports quote the platform
+	// URL, and logs written before the app redacted URLs may carry one
+	// with credentials.
+	add := func(name string, data []byte) {
+		files = append(files, bundleFile{name, []byte(redact.Text(string(data)))})
+	}
 
 	var st, doc bytes.Buffer
 	c.writeStatus(ctx, &st)
@@ -169,7 +174,7 @@ func (c *cli) redactedEnrollment() []byte {
 			EnrolledAt  time.Time       `json:"enrolled_at"`
 			PlatformKey string          `json:"platform_public_key"`
 			Secret      string          `json:"hmac_secret_sealed"`
-		}{e.Store, redactURL(e.PlatformURL), e.EnrolledAt, e.PlatformKey, "[removed]"}
+		}{e.Store, redact.URL(e.PlatformURL), e.EnrolledAt, e.PlatformKey, "[removed]"}
 	}
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return append(b, '\n')
@@ -209,25 +214,10 @@ func redactValue(key string, v any) any {
 			return "[removed]"
 		}
 		if strings.Contains(x, "://") {
-			return redactURL(x)
+			return redact.URL(x)
 		}
 	}
 	return v
-}
-
-// redactURL drops user info and the query string of a URL.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "[unparsable URL removed]"
-	}
-	if u.User != nil {
-		u.User = url.User("[removed]")
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "[removed]"
-	}
-	return u.String()
 }
 
 // Shapes of personal data that must never leave the shop, masked in the

@@ -126,3 +126,50 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// TestPlatformURLCredentialsRedactedEverywhere: a platform URL with a
+// user, a password and a token in its query is configured; status, doctor
+// (whose errors quote the URL), the support bundle and a log line the app
+// wrote before its logs were redacted carry none of them.
+func TestPlatformURLCredentialsRedactedEverywhere(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	cfg, err := wiring.LoadConfig(l.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PlatformURL = "http://shopuser:hunter2@127.0.0.1:1/?token=tok-SECRET-42" // nothing listens on port 1
+	if err := wiring.SaveConfig(l.Config, cfg); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(l.Log, os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"level":"WARN","msg":"outbox: Post \"http://shopuser:hunter2@127.0.0.1:1/v1/transactions/batch?token=tok-SECRET-42\": refused"}` + "\n")
+	f.Close()
+
+	leaks := []string{"hunter2", "tok-SECRET-42", "shopuser"}
+	check := func(what, text string) {
+		t.Helper()
+		for _, s := range leaks {
+			if strings.Contains(text, s) {
+				t.Errorf("%s carries %q:\n%s", what, s, text)
+			}
+		}
+	}
+	st := run(t, dir, "", "status")
+	check("status", st.stdout+st.stderr)
+	mustContain(t, st, "http://REDACTED@127.0.0.1:1/?REDACTED")
+	doc := run(t, dir, "", "doctor")
+	check("doctor", doc.stdout+doc.stderr)
+	mustContain(t, doc, "✗ 平台 Platform reachable: http://REDACTED@127.0.0.1:1/?REDACTED")
+
+	out := filepath.Join(t.TempDir(), "bundle.tar.gz")
+	if r := run(t, dir, "", "support-bundle", "--out", out); r.code != ExitOK {
+		t.Fatalf("support-bundle: %s", r)
+	}
+	for name, data := range readBundle(t, out) {
+		check("bundle file "+name, string(data))
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"tradein/agent"
+	"tradein/agent/redact"
 	"tradein/cmd/tradein-terminal/wiring"
 	"tradein/devices/serialport"
 )
@@ -97,6 +98,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if env.Stderr == nil {
 		env.Stderr = io.Discard
 	}
+	// Everything terminalctl prints (status, doctor, errors that quote the
+	// platform's URL) passes through redact.Text: credentials in a
+	// platform URL never reach the screen, a pasted report or the bundle.
+	env.Stdout, env.Stderr = redactWriter{env.Stdout}, redactWriter{env.Stderr}
 	if env.Clock == nil {
 		env.Clock = agent.SystemClock{}
 	}
@@ -130,7 +135,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		dir = abs
 	}
 	c := &cli{env: env, layout: wiring.NewLayout(dir),
-		log: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+		log: slog.New(redact.Handler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))}
 	err := c.dispatch(ctx, fs.Arg(0), fs.Args()[1:])
 	switch {
 	case err == nil:

@@ -118,6 +118,9 @@ func (c *cli) doctorChecks(ctx context.Context) []check {
 		out = append(out, c.checkPlatform(ctx, cfg)...)
 	}
 	out = append(out, c.checkDatabase(ctx)...)
+	if cfgErr == nil {
+		out = append(out, c.checkAnchor(ctx, cfg))
+	}
 	return out
 }
 
@@ -402,7 +405,7 @@ func (c *cli) checkDatabase(ctx context.Context) []check {
 	default:
 		audit.text = fmt.Sprintf("%d entries verified", n)
 	}
-	return append(out, audit)
+	return append(out, audit, c.checkTamper(ctx, s))
 }
 
 // restoreHint names the newest backup to restore from, if any.

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"tradein/agent/store"
 	"tradein/cmd/tradein-terminal/wiring"
+	"tradein/sync/api"
 
 	_ "modernc.org/sqlite"
 )
@@ -204,4 +206,109 @@ func TestDoctorDatabaseTooNew(t *testing.T) {
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Fatal("doctor changed a database newer than the program")
 	}
+}
+
+// TestDoctorNamesEachTamperingEdit makes each edit an outsider can make
+// with a SQLite tool, none of which breaks the audit chain's links, and
+// expects doctor to fail and name it.
+func TestDoctorNamesEachTamperingEdit(t *testing.T) {
+	cases := []struct {
+		name, sql, want string
+	}{
+		{"clerk promoted to manager", `UPDATE staff SET role = 'MANAGER' WHERE id = '1001'`, "staff record edited (role or PIN) [STAFF_EDITED]: staff 1001 (now role MANAGER"},
+		{"audit tail deleted", `DELETE FROM audit_log WHERE seq > 3`, "newest audit entries deleted [AUDIT_TAIL_DELETED]"},
+		{"audit log emptied", `DELETE FROM audit_log`, "newest audit entries deleted [AUDIT_TAIL_DELETED]: all"},
+		{"sales deleted", `DELETE FROM sales WHERE order_no = 'O-T0001-000004'`, "sales deleted [SALES_DELETED]: 1 sales rows deleted"},
+		{"outbox emptied", `DELETE FROM outbox`, "unsynced outbox items deleted [OUTBOX_DELETED]: 3 outbox items deleted"},
+		{"outbox item re-keyed", `UPDATE outbox SET order_no = 'O-T0001-000099' WHERE seq = (SELECT MIN(seq) FROM outbox)`,
+			"outbox item edited [OUTBOX_EDITED]: outbox item 1 (SALE_OFFLINE of order O-T0001-000099)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := newDataDir(t)
+			db, err := sql.Open("sqlite", wiring.NewLayout(dir).DB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			r := run(t, dir, "", "doctor")
+			if r.code != ExitProblem {
+				t.Fatalf("doctor after %q: %s", tc.sql, r)
+			}
+			mustContain(t, r, "✗ 篡改 Tamper evidence: EDITED OUTSIDE THE APP", tc.want)
+		})
+	}
+}
+
+// TestDoctorDatabaseSwappedForOlderCopy: an older copy of terminal.db put
+// in place by hand is named; a restore through terminalctl is not.
+func TestDoctorDatabaseSwappedForOlderCopy(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	old := filepath.Join(t.TempDir(), "old.db")
+	if r := run(t, dir, "", "backup", "--out", old); r.code != ExitOK {
+		t.Fatalf("backup: %s", r)
+	}
+	// One more audited change after the copy.
+	if r := run(t, dir, managerID+"\n"+managerPIN+"\n87654321\n87654321\n", "staff", "reset-pin", clerkID); r.code != ExitOK {
+		t.Fatalf("reset-pin: %s", r)
+	}
+	b, err := os.ReadFile(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(l.DB + "-wal")
+	os.Remove(l.DB + "-shm")
+	if err := os.WriteFile(l.DB, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor after the swap: %s", r)
+	}
+	mustContain(t, r, "database replaced by an older copy [DATABASE_ROLLED_BACK]")
+
+	if r := run(t, dir, "", "restore", old); r.code != ExitOK {
+		t.Fatalf("restore: %s", r)
+	}
+	if r := run(t, dir, "", "doctor"); strings.Contains(r.stdout, "✗ 篡改") {
+		t.Fatalf("doctor after a restore: %s", r)
+	}
+}
+
+// TestAnchorFlagShownByStatusAndDoctor: the platform answered a delivery
+// with SHORTER (the app saved it); status and doctor, even with the
+// platform unreachable, say so and fail.
+func TestAnchorFlagShownByStatusAndDoctor(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	c := &cli{env: Env{Clock: fixedClock{testNow}}, layout: l, log: quiet}
+	ctx := context.Background()
+	s, err := c.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.SaveAnchorResult(ctx, store.AnchorResult{Verdict: api.AnchorShorter, AuditSeq: 3, CheckedAt: testNow,
+		Flagged: "SHORTER: reported audit head 3 after head 11 had been anchored"})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := run(t, dir, "", "status")
+	if st.code != ExitProblem {
+		t.Fatalf("status: %s", st)
+	}
+	mustContain(t, st, "FLAGGED BY THE PLATFORM: SHORTER at audit entry 3", "after head 11 had been anchored")
+
+	cfg, _ := wiring.LoadConfig(l.Config)
+	cfg.PlatformURL = "http://127.0.0.1:1" // nothing listens on port 1
+	if err := wiring.SaveConfig(l.Config, cfg); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "", "doctor")
+	mustContain(t, r, "✗ 审计锚 Platform copy of the audit head: the platform could not be asked",
+		"the platform's last answer", "SHORTER for audit head 3")
 }

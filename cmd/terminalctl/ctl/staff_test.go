@@ -78,7 +78,9 @@ func TestResetPINRefusals(t *testing.T) {
 			}
 		})
 	}
-	if r := run(t, dir, "", "staff", "reset-pin", "4242"); r.code != ExitProblem || !strings.Contains(r.stderr, `no staff member "4242"`) {
+	// An unknown target is named only once a manager is confirmed.
+	if r := run(t, dir, managerID+"\n"+managerPIN+"\n87654321\n87654321\n", "staff", "reset-pin", "4242"); r.code != ExitProblem ||
+		!strings.Contains(r.stderr, `no staff member "4242"`) {
 		t.Fatalf("unknown staff: %s", r)
 	}
 	// The clerk's PIN is unchanged, and the wrong manager PIN counted.
@@ -103,5 +105,29 @@ func TestResetPINRefusals(t *testing.T) {
 	}
 	if !failed {
 		t.Fatal("the wrong manager PIN was not audited as a failed login")
+	}
+}
+
+// TestResetPINRevealsNothingBeforeThePIN: before a manager's PIN is
+// checked, reset-pin says the same for an unknown target as for a real
+// one, names no role, and answers a clerk's ID with a wrong PIN exactly
+// like an unknown ID.
+func TestResetPINRevealsNothingBeforeThePIN(t *testing.T) {
+	dir := newDataDir(t)
+	norm := func(s, id string) string { return strings.ReplaceAll(s, id, "<ID>") }
+	real := run(t, dir, "7777\n0000\n", "staff", "reset-pin", clerkID)
+	unknown := run(t, dir, "7777\n0000\n", "staff", "reset-pin", "4242")
+	if norm(real.stderr, clerkID) != norm(unknown.stderr, "4242") || real.code != unknown.code {
+		t.Fatalf("real target:\n%s\nunknown target:\n%s", real, unknown)
+	}
+	for _, role := range []string{"CLERK", "MANAGER", "店员"} {
+		if strings.Contains(real.stderr+real.stdout, role) {
+			t.Fatalf("role %s shown before any PIN: %s", role, real)
+		}
+	}
+	clerkAsManager := run(t, dir, clerkID+"\n0000\n", "staff", "reset-pin", clerkID)
+	nobodyAsManager := run(t, dir, "7777\n0000\n", "staff", "reset-pin", clerkID)
+	if clerkAsManager.stderr != nobodyAsManager.stderr {
+		t.Fatalf("a clerk's ID with a wrong PIN:\n%s\nan unknown ID:\n%s", clerkAsManager, nobodyAsManager)
 	}
 }

@@ -109,7 +109,7 @@ func (c *cli) writeStatus(ctx context.Context, w io.Writer) bool {
 	} else {
 		line("规则 Rules version:", "none cached yet (the app downloads them once enrolled and online)")
 	}
-	return ok
+	return writeTamperStatus(ctx, s, line) && ok
 }
 
 // lastSyncScan bounds how many of the newest audit entries lastSync reads.

@@ -19,8 +19,10 @@ import (
 	"time"
 
 	"tradein/agent"
+	"tradein/agent/redact"
 	"tradein/agent/store"
 	"tradein/devices/serialport"
+	"tradein/sync/anchor"
 	"tradein/sync/client"
 	"tradein/sync/outbox"
 	"tradein/sync/refresh"
@@ -231,7 +233,9 @@ func (a *App) openLog() error {
 	if a.opt.LogCopy != nil {
 		w = io.MultiWriter(lf, a.opt.LogCopy)
 	}
-	a.log = slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: a.opt.LogLevel}))
+	// redact.Handler: a platform URL with a user, password or token in it
+	// never reaches the log file (error messages quote the URL).
+	a.log = slog.New(redact.Handler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: a.opt.LogLevel})))
 	return nil
 }
 
@@ -299,8 +303,14 @@ func (a *App) buildSync() error {
 		return nil
 	}
 	var err error
+	anchorer := anchor.New(a.store, a.client, a.clock, a.log)
 	a.drainer, err = outbox.New(outbox.Config{Outbox: a.store, Platform: a.client, Sales: a.store,
-		Clock: a.clock, Status: a.tracker, Logger: a.log})
+		Clock: a.clock, Status: a.tracker, Logger: a.log,
+		AfterDelivery: func(ctx context.Context) {
+			if _, err := anchorer.Anchor(ctx); err != nil {
+				a.log.Warn("anchor the audit head at the platform", "err", err)
+			}
+		}})
 	if err != nil {
 		return err
 	}

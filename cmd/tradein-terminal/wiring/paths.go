@@ -13,6 +13,7 @@ import (
 // uninstall never touch the data directory unless asked to (README.md, "Packages and upgrades").
 //
 //	terminal.db        the SQLite store (agent/store)
+//	terminal.head      the newest audit head, tagged (agent/store/headfile.go)
 //	config.json        device and platform settings (Config)
 //	field.key          AES-256 key sealing personal data, mode 0600
 //	enrollment.json    the enrolled identity; the HMAC secret sealed, mode 0600
