@@ -95,6 +95,8 @@ type Store struct {
 	clock  agent.Clock
 	log    *slog.Logger
 	opt    Options
+	// readOnly: opened by OpenReadOnly; w is the read-only pool r.
+	readOnly bool
 
 	// Prepared statements for the hot paths.
 	productStmt   *sql.Stmt // on r: point lookup by barcode
@@ -252,7 +254,8 @@ const ApplicationID = 0x54524931
 // terminal database: it is refused and left untouched.
 const CodeForeignDatabase agent.Code = "FOREIGN_DATABASE"
 
-// refuseNewer opens an existing database read-only, without pragmas, and
+// refuseNewer opens an existing database read-only (readOnlyDSN: no file
+// is created, no pragma changes it) and
 // returns ErrSchemaTooNew when its user_version is above latest, or a
 // CodeForeignDatabase error when it is some other program's database.
 func refuseNewer(ctx context.Context, abs string, latest int) error {
@@ -263,7 +266,7 @@ func refuseNewer(ctx context.Context, abs string, latest int) error {
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	db, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro")
+	db, err := sql.Open("sqlite", readOnlyDSN(abs))
 	if err != nil {
 		return fmt.Errorf("store: open read-only: %w", err)
 	}
@@ -344,7 +347,7 @@ func (s *Store) Close() error {
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
-	if s.w != nil {
+	if s.w != nil && !s.readOnly {
 		errs = append(errs, s.w.Close())
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -34,7 +34,7 @@ func (c *cli) runBackup(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.openStoreWith(ctx, ci)
+	s, err := c.openReadOnlyWith(ctx, ci)
 	if err != nil {
 		return err
 	}
