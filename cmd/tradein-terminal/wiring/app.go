@@ -146,6 +146,9 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 	if err := a.openLog(); err != nil {
 		return nil, err
 	}
+	if err := a.layout.checkData(); err != nil {
+		return nil, err
+	}
 	key, err := agent.LoadOrCreateKey(a.layout.FieldKey)
 	if err != nil {
 		return nil, err
@@ -156,7 +159,7 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 	a.store, err = store.Open(ctx, a.layout.DB, store.Options{Cipher: a.cipher, BackupDir: a.layout.Backups,
 		Clock: a.clock, Logger: a.log})
 	if err != nil {
-		return nil, fmt.Errorf("open the database %s: %w", a.layout.DB, err)
+		return nil, a.layout.openError(err)
 	}
 	if a.enroll, a.enrolled, err = LoadEnrollment(a.layout.Enrollment); err != nil {
 		return nil, err
