@@ -38,7 +38,6 @@ func enrolledDir(t *testing.T) (string, Layout) {
 	return dir, l
 }
 
-
 // startRefused checks that New refuses dir with a StartError whose text
 // holds every want.
 func startRefused(t *testing.T, dir string, want ...string) {
