@@ -126,7 +126,7 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 		a.layout.Config = opt.ConfigPath
 	}
 	if err := a.layout.Create(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: err.Error(), Err: err, Fix: dirFix(a.layout.Dir)}
 	}
 	defer func() {
 		if err != nil {
@@ -137,24 +137,33 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 		}
 	}()
 	if a.lock, err = LockDataDir(a.layout.Lock); err != nil {
-		return nil, err
+		if errors.Is(err, ErrDataDirLocked) {
+			return nil, &StartError{Problem: err.Error(), Err: err,
+				Fix: "use the window that is already open, or close it (or wait until it has closed) and start again"}
+		}
+		return nil, &StartError{Problem: err.Error(), Err: err, Fix: dirFix(a.layout.Dir)}
 	}
 
 	if err := a.loadConfig(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the settings " + a.layout.Config + " are wrong: " + err.Error(), Err: err,
+			Fix: "correct the file (field support: terminalctl doctor names the wrong setting), or move it away " +
+				"to start with the default settings and set the devices again on the support screen"}
 	}
 	if err := a.openLog(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the log " + a.layout.Log + " cannot be written: " + err.Error(), Err: err,
+			Fix: dirFix(a.layout.Dir)}
 	}
 	if err := a.layout.checkData(); err != nil {
 		return nil, err
 	}
 	key, err := agent.LoadOrCreateKey(a.layout.FieldKey)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		a.cipher, err = agent.NewFieldCipher(key)
 	}
-	if a.cipher, err = agent.NewFieldCipher(key); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, &StartError{Problem: err.Error(), Err: err,
+			Fix: "field.key must be the installation's own 32-byte key, readable by its owner only (chmod 600 " +
+				a.layout.FieldKey + "); a damaged key is copied back from the installation's safe copy"}
 	}
 	a.store, err = store.Open(ctx, a.layout.DB, store.Options{Cipher: a.cipher, BackupDir: a.layout.Backups,
 		Clock: a.clock, Logger: a.log})
@@ -162,14 +171,18 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 		return nil, a.layout.openError(err)
 	}
 	if a.enroll, a.enrolled, err = LoadEnrollment(a.layout.Enrollment); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the enrollment " + a.layout.Enrollment + " cannot be read: " + err.Error(), Err: err,
+			Fix: "move the file away and enroll the terminal again with a new code from the platform operator " +
+				"(tradein-terminal --enroll CODE --setup-only, or 运维 → 注册终端)"}
 	}
 	if err := a.newClient(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the platform connection cannot be set up: " + err.Error(), Err: err,
+			Fix: "check platform_url and platform_ca_file in " + a.layout.Config + " and that field.key is the installation's own"}
 	}
 	if opt.EnrollCode != "" && !a.enrolled {
 		if _, err := a.enrollWith(ctx, opt.EnrollCode); err != nil {
-			return nil, err
+			return nil, &StartError{Problem: "enrollment with the platform failed: " + err.Error(), Err: err,
+				Fix: "check the network and the code (each code is from the platform operator), then start again"}
 		}
 	}
 	a.tracker = status.NewTracker(a.clock)

@@ -110,3 +110,9 @@ func (l Layout) openError(err error) error {
 	return &StartError{Problem: fmt.Sprintf("the database %s cannot be opened: %v", l.DB, err),
 		Fix: l.restoreFix(), Err: err}
 }
+
+// dirFix is the fix for a data directory the app cannot use.
+func dirFix(dir string) string {
+	return "check that " + dir + " exists, belongs to the user that runs the app and is writable " +
+		"(terminalctl doctor names the cause)"
+}
