@@ -7,17 +7,17 @@ package i18n
 // another's string.
 var mainTable = map[string]entry{
 	// Application frame.
-	"app.store":      {"%s · 终端 %s", "%s · terminal %s"},
-	"app.datadir":    {"数据目录：%s", "Data directory: %s"},
-	"nav.manager":    {"店长管理", "Manager"},
+	"app.store":   {"%s · 终端 %s", "%s · terminal %s"},
+	"app.datadir": {"数据目录：%s", "Data directory: %s"},
+	"nav.manager": {"店长管理", "Manager"},
 
 	// Start-up failure window (the app could not start; StartFailure).
-	"start.title":   {"以旧换新门店终端：无法启动", "Trade-in Store Terminal: cannot start"},
-	"start.failed":  {"收银程序无法启动，已停止，没有做任何更改。", "The terminal cannot start. It stopped without changing anything."},
-	"start.problem": {"问题：", "Problem:"},
-	"start.fix":     {"处理办法：", "What to do:"},
-	"start.nofix":   {"请联系运维人员，运行 terminalctl doctor 查明原因。", "Call field support to run terminalctl doctor and find the cause."},
-	"start.support": {"请把本窗口的内容告诉运维人员（可选中复制）。", "Tell field support what this window says (the text can be copied)."},
+	"start.title":    {"以旧换新门店终端：无法启动", "Trade-in Store Terminal: cannot start"},
+	"start.failed":   {"收银程序无法启动，已停止，没有做任何更改。", "The terminal cannot start. It stopped without changing anything."},
+	"start.problem":  {"问题：", "Problem:"},
+	"start.fix":      {"处理办法：", "What to do:"},
+	"start.nofix":    {"请联系运维人员，运行 terminalctl doctor 查明原因。", "Call field support to run terminalctl doctor and find the cause."},
+	"start.support":  {"请把本窗口的内容告诉运维人员（可选中复制）。", "Tell field support what this window says (the text can be copied)."},
 	"nav.print":      {"打印问题", "Printer problems"},
 	"login.locked":   {"已锁定", "locked"},
 	"login.pin_need": {"请输入 PIN。", "Type your PIN."},
