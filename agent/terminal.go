@@ -101,6 +101,9 @@ type Terminal struct {
 
 	devMu   sync.Mutex
 	devices map[string]DeviceStatus // guarded by devMu, keyed by Name
+
+	recMu       sync.Mutex
+	interrupted []InterruptedSale // guarded by recMu; what Recover finished, until dismissed
 }
 
 // NewTerminal checks the deps and returns a Terminal.

@@ -41,6 +41,26 @@ func (s *Store) SaveSale(ctx context.Context, sale agent.Sale, a agent.AuditEntr
 	return s.writeTx(ctx, func(tx *sql.Tx) error { return s.saveSaleAllTx(ctx, tx, sale, a, out) })
 }
 
+// CommitSale saves the sale with its audit entry and outbox item, as
+// SaveSale does, and the receipt's print job when job is non-nil, all in
+// ONE transaction.
+func (s *Store) CommitSale(ctx context.Context, sale agent.Sale, a agent.AuditEntry, item agent.OutboxItem, job *agent.PrintJob) error {
+	if job != nil {
+		if err := s.checkPrintJob(job); err != nil {
+			return err
+		}
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveSaleAllTx(ctx, tx, sale, a, []agent.OutboxItem{item}); err != nil {
+			return err
+		}
+		if job == nil {
+			return nil
+		}
+		return insertPrintJobTx(ctx, tx, *job)
+	})
+}
+
 // saveSaleAllTx is SaveSale's work inside tx: sale row, audit entry,
 // outbox items.
 func (s *Store) saveSaleAllTx(ctx context.Context, tx *sql.Tx, sale agent.Sale, a agent.AuditEntry, out []agent.OutboxItem) error {

@@ -11,6 +11,15 @@ var mainTable = map[string]entry{
 	"app.datadir": {"数据目录：%s", "Data directory: %s"},
 	"nav.manager": {"店长管理", "Manager"},
 
+	// Sales interrupted by the last stop, as the start finished them (ui/sale).
+	"sale.int.done": {"上次中断的销售 %s（%s，顾客实付 %s）已完成：顾客已付款，销售已保存，小票已排入打印。顾客没拿到小票时请点「重打小票」。",
+		"The sale interrupted at the last stop, %s (%s, paid %s), is finished: the consumer paid, the sale is saved and its receipt queued. If the consumer has no receipt, press Reprint."},
+	"sale.int.cancelled": {"上次中断的销售 %s（%s）已取消：顾客尚未付款，补贴已释放。请为顾客从头重新办理（重新扫消费者码）。",
+		"The sale interrupted at the last stop, %s (%s), was cancelled: the consumer had not paid and the subsidy was released. Serve the consumer again from the start (scan the consumer code again)."},
+	"sale.int.reprint":   {"重打小票", "Reprint"},
+	"sale.int.reprinted": {"已重打小票。", "Receipt reprinted."},
+	"sale.int.ok":        {"知道了", "Got it"},
+
 	// Start-up failure window (the app could not start; StartFailure).
 	"start.title":    {"以旧换新门店终端：无法启动", "Trade-in Store Terminal: cannot start"},
 	"start.failed":   {"收银程序无法启动，已停止，没有做任何更改。", "The terminal cannot start. It stopped without changing anything."},
