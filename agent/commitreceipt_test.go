@@ -18,7 +18,7 @@ type killedPrinter struct {
 type killed struct{}
 
 func (killedPrinter) PrintReceipt(context.Context, agent.Receipt) (string, error) { panic(killed{}) }
-func (killedPrinter) Wake()                                                      { panic(killed{}) }
+func (killedPrinter) Wake()                                                       { panic(killed{}) }
 
 // TestKillAfterCommitKeepsTheReceipt: when the program dies right after a
 // sale's commit returned from the store, the committed sale already has

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"tradein/agent"
 	"tradein/agent/store"
@@ -284,10 +285,26 @@ func (a *App) newClient() error {
 	return nil
 }
 
+// The longest enrollment code and device fingerprint the contract allows
+// (sync/api/openapi.yaml EnrollRequest), in characters.
+const (
+	maxEnrollCode  = 64
+	maxFingerprint = 256
+)
+
 // enrollWith enrolls the terminal with a one-time code and stores the
 // identity. The client signs with it from now on; the Terminal built
 // before keeps its identity until the program restarts.
 func (a *App) enrollWith(ctx context.Context, code string) (agent.StoreInfo, error) {
+	// The contract's limits, in characters as its maxLength counts them.
+	if n := utf8.RuneCountInString(code); n > maxEnrollCode {
+		return agent.StoreInfo{}, agent.Errorf(agent.CodeInvalidRequest,
+			"the enrollment code has %d characters, at most %d: check the code", n, maxEnrollCode)
+	}
+	if utf8.RuneCountInString(a.opt.Fingerprint) > maxFingerprint {
+		return agent.StoreInfo{}, agent.Errorf(agent.CodeInvalidRequest,
+			"the device fingerprint has more than %d characters", maxFingerprint)
+	}
 	resp, err := a.client.Enroll(ctx, code, a.opt.Fingerprint)
 	if err != nil {
 		return agent.StoreInfo{}, err

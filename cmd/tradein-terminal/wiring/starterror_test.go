@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"tradein/agent"
 	"tradein/cmd/platform-sim/sim"
 )
 
@@ -130,5 +131,27 @@ func TestFreshInstallStillStarts(t *testing.T) {
 			}
 			a.Close()
 		})
+	}
+}
+
+// TestEnrollmentCodeCountsCharacters: the enrollment code's limit is 64
+// characters, as on the platform: a code of 64 Chinese characters reaches
+// the platform (which does not know it), one of 65 is refused at the
+// terminal with a sentence about its length.
+func TestEnrollmentCodeCountsCharacters(t *testing.T) {
+	ctx := context.Background()
+	p := startPlatform(t)
+	a, err := New(ctx, Options{DataDir: t.TempDir(), PlatformURL: p.url, Fingerprint: "fp-chars"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	_, err = a.Support().Enroll(ctx, strings.Repeat("码", 64))
+	if err == nil || agent.CodeOf(err) == agent.CodeInvalidRequest {
+		t.Errorf("64-character code: %v; want the platform's answer about an unknown code", err)
+	}
+	_, err = a.Support().Enroll(ctx, strings.Repeat("码", 65))
+	if agent.CodeOf(err) != agent.CodeInvalidRequest || !strings.Contains(err.Error(), "65 characters") {
+		t.Errorf("65-character code: %v; want INVALID_REQUEST naming its length", err)
 	}
 }
