@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -36,6 +37,7 @@ type statusBar struct {
 	printer  *widget.Label
 	scanner  *widget.Label
 	library  *widget.Label
+	disk     *widget.Label // disk full or read-only data directory; empty when fine
 	failed   *widget.Button
 	content  fyne.CanvasObject
 
@@ -58,13 +60,14 @@ func newStatusBar(t *agent.Terminal) *statusBar {
 	b.printer = widget.NewLabel("")
 	b.scanner = widget.NewLabel("")
 	b.library = widget.NewLabel("")
+	b.disk = widget.NewLabel("")
 	b.failed = widget.NewButton("", func() {
 		if b.onFailed != nil {
 			b.onFailed()
 		}
 	})
 	row := container.NewHBox(container.NewPadded(b.online), b.queue, b.oldest, b.deadline, b.offline,
-		layout.NewSpacer(), b.library, b.printer, b.scanner, b.failed)
+		layout.NewSpacer(), b.disk, b.library, b.printer, b.scanner, b.failed)
 	b.content = container.NewVBox(widget.NewSeparator(), row)
 	return b
 }
@@ -166,6 +169,7 @@ func (b *statusBar) apply(st agent.Status, at time.Time) {
 	} else {
 		setLabel(b.library, i18n.T("status.library", st.LibraryVersion), widget.LowImportance)
 	}
+	setLabel(b.disk, diskText(st.Disk), widget.DangerImportance)
 	setLabel(b.printer, i18n.T("status.printer", deviceText(st.Devices, "printer")), deviceImportance(st.Devices, "printer"))
 	setLabel(b.scanner, i18n.T("status.scanner", deviceText(st.Devices, "scanner")), deviceImportance(st.Devices, "scanner"))
 	failed, imp := i18n.T("status.failed", st.FailedPrintJobs), widget.LowImportance
@@ -176,6 +180,20 @@ func (b *statusBar) apply(st agent.Status, at time.Time) {
 		b.failed.Importance = imp
 		b.failed.SetText(failed)
 	}
+}
+
+// diskText is the status bar's short text for disk trouble, "" for none.
+func diskText(err error) string {
+	var full *agent.DiskFullError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &full):
+		return i18n.T("status.disk_full", full.NeedMB)
+	case agent.CodeOf(err) == agent.CodeReadOnly:
+		return i18n.T("status.read_only")
+	}
+	return i18n.Error(err)
 }
 
 // setLabel sets l's text and importance when either changed.

@@ -164,7 +164,7 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		f.Close()
 	} else if !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("store: create database: %w", err)
+		return nil, diskCauseAt(abs, fmt.Errorf("store: create database: %w", err))
 	}
 
 	s := &Store{path: abs, cipher: opt.Cipher, clock: opt.Clock, log: opt.Logger, opt: opt}
@@ -179,7 +179,7 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 
 	if err := s.migrate(ctx, migs); err != nil {
 		s.w.Close()
-		return nil, err
+		return nil, s.diskCause(err)
 	}
 
 	s.r, err = sql.Open("sqlite", dsn(abs, roleReader))
@@ -358,17 +358,20 @@ func (s *Store) Close() error {
 
 // writeTx runs fn in one write transaction (BEGIN IMMEDIATE on the single
 // write connection) and commits it; any error rolls everything back.
+//
+// A write the disk refused comes back as its cause (diskCause): disk full,
+// naming how much to free, or a read-only data directory.
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return s.diskCause(fmt.Errorf("store: begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.diskCause(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return s.diskCause(fmt.Errorf("store: commit: %w", err))
 	}
 	return nil
 }

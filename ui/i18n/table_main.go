@@ -20,6 +20,16 @@ var mainTable = map[string]entry{
 	"sale.int.reprinted": {"已重打小票。", "Receipt reprinted."},
 	"sale.int.ok":        {"知道了", "Got it"},
 
+	// A data directory that cannot take a write (agent/disk.go).
+	"err.DISK_FULL": {"电脑磁盘已满，无法保存。请联系运维释放磁盘空间后重试；已保存的业务不受影响。",
+		"The PC's disk is full: nothing can be saved. Ask field support to free disk space, then try again; what was saved is safe."},
+	"err.disk_full_mb": {"电脑磁盘已满，无法保存。请联系运维至少释放 %d MB 磁盘空间后重试；已保存的业务不受影响。",
+		"The PC's disk is full: nothing can be saved. Ask field support to free at least %d MB, then try again; what was saved is safe."},
+	"err.DATA_READ_ONLY": {"数据目录只读，无法保存。请联系运维检查数据目录的权限或磁盘（是否以只读方式挂载）；已保存的业务不受影响。",
+		"The data directory is read-only: nothing can be saved. Ask field support to check its permissions or the disk (mounted read-only?); what was saved is safe."},
+	"status.disk_full": {"磁盘已满：请释放至少 %d MB", "Disk full: free at least %d MB"},
+	"status.read_only": {"数据目录只读：无法保存", "Data directory read-only: nothing is saved"},
+
 	// Start-up failure window (the app could not start; StartFailure).
 	"start.title":    {"以旧换新门店终端：无法启动", "Trade-in Store Terminal: cannot start"},
 	"start.failed":   {"收银程序无法启动，已停止，没有做任何更改。", "The terminal cannot start. It stopped without changing anything."},

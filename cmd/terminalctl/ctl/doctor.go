@@ -120,12 +120,29 @@ func (c *cli) doctorChecks(ctx context.Context) []check {
 	return out
 }
 
-// checkDisk warns when the data directory's file system is nearly full.
+// checkDisk fails when the data directory cannot take writes (read-only,
+// or a disk too full for the database to grow: the app's own check,
+// wiring.DiskCheck) and warns when the disk is nearly full. It only reads.
 func (c *cli) checkDisk() check {
 	ch := check{name: "磁盘 Disk space"}
-	free, err := freeBytes(c.layout.Dir)
+	free, readOnly, err := c.env.DiskState(c.layout.Dir)
 	if err != nil {
 		ch.verdict, ch.text = fail, fmt.Sprintf("cannot read free space of %s: %v", c.layout.Dir, err)
+		return ch
+	}
+	if readOnly {
+		ch.verdict = fail
+		ch.text = fmt.Sprintf("READ-ONLY: %s cannot be written (its disk is mounted read-only, or the folder's permissions deny it): "+
+			"the app cannot save sales", c.layout.Dir)
+		ch.details = []string{"remount the disk read-write (a disk error can make Linux remount it read-only: check the disk), " +
+			"or give the folder back to the user that runs the app"}
+		return ch
+	}
+	var full *agent.DiskFullError
+	if errors.As(wiring.DiskCheck(c.layout.Dir, c.layout.DB, c.env.DiskState), &full) {
+		ch.verdict = fail
+		ch.text = fmt.Sprintf("DISK FULL: %s free in %s: free at least %d MB, or sales cannot be saved",
+			humanBytes(int64(free)), c.layout.Dir, full.NeedMB)
 		return ch
 	}
 	ch.text = fmt.Sprintf("%s free in %s", humanBytes(int64(free)), c.layout.Dir)

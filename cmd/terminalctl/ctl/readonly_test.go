@@ -1,12 +1,15 @@
 package ctl
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"tradein/cmd/tradein-terminal/wiring"
 )
@@ -97,5 +100,61 @@ func TestDoctorHealthyWritesNothing(t *testing.T) {
 	mustContain(t, r, "✓ 数据库 Database", "✓ 审计链 Audit chain")
 	if after := folderState(t, dir); after != before {
 		t.Errorf("doctor changed the data directory:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// runDisk runs terminalctl with the data directory's disk reported by
+// state.
+func runDisk(t *testing.T, dir string, state func(string) (uint64, bool, error), args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	code := Run(ctx, append([]string{"--data-dir", dir}, args...), Env{Stdout: &out, Stderr: &errb,
+		Clock: fixedClock{testNow}, PortLister: noPorts, DiskState: state})
+	return result{code, out.String(), errb.String()}
+}
+
+// TestDoctorNamesDiskTrouble: a read-only data directory and a full disk
+// are named as such by doctor (before: "DAMAGED … contact support"), and
+// the database itself still reads as healthy, because it is.
+func TestDoctorNamesDiskTrouble(t *testing.T) {
+	dir := newDataDir(t)
+	r := runDisk(t, dir, func(string) (uint64, bool, error) { return 5 << 30, true, nil }, "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor on a read-only data directory: %s", r)
+	}
+	mustContain(t, r, "✗ 磁盘 Disk space: READ-ONLY", "remount", "✓ 数据库 Database", "✓ 审计链 Audit chain")
+	if strings.Contains(r.stdout, "DAMAGED") {
+		t.Errorf("a read-only directory reported as damaged: %s", r)
+	}
+
+	r = runDisk(t, dir, func(string) (uint64, bool, error) { return 3 << 20, false, nil }, "doctor")
+	if r.code != ExitProblem {
+		t.Fatalf("doctor on a full disk: %s", r)
+	}
+	mustContain(t, r, "✗ 磁盘 Disk space: DISK FULL", "free at least")
+}
+
+// TestReadOnlyCommandsOnAReadOnlyDatabase: queue list, status and backup
+// only read, so they work when the database file cannot be written (a
+// read-only file stands in for a read-only mount: they open it read-only
+// and create no -wal or -shm beside it).
+func TestReadOnlyCommandsOnAReadOnlyDatabase(t *testing.T) {
+	dir := newDataDir(t)
+	l := wiring.NewLayout(dir)
+	before := folderState(t, dir)
+	if r := run(t, dir, "", "queue", "list"); r.code != ExitOK || !strings.Contains(r.stdout, "待同步") {
+		t.Fatalf("queue list: %s", r)
+	}
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if r := run(t, dir, "", "backup", "--out", out); r.code != ExitOK {
+		t.Fatalf("backup: %s", r)
+	}
+	if after := folderState(t, dir); after != before {
+		t.Errorf("reading commands changed the data directory:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if _, err := os.Stat(l.DB + "-wal"); err == nil {
+		t.Error("a -wal file was created")
 	}
 }

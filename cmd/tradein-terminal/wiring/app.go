@@ -60,6 +60,9 @@ type Options struct {
 	// RefreshInterval is how often rules and library are refreshed while
 	// running; default 1 h.
 	RefreshInterval time.Duration
+	// DiskState reads the data directory's free space and whether it is
+	// read-only (the status bar's disk check); default DiskState.
+	DiskState func(dir string) (free uint64, readOnly bool, err error)
 }
 
 // App is the running terminal without its window. Build it with New,
@@ -122,6 +125,9 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 	if opt.RefreshInterval <= 0 {
 		opt.RefreshInterval = time.Hour
 	}
+	if opt.DiskState == nil {
+		opt.DiskState = DiskState
+	}
 	a := &App{opt: opt, layout: NewLayout(abs), clock: opt.Clock}
 	if opt.ConfigPath != "" {
 		a.layout.Config = opt.ConfigPath
@@ -137,6 +143,9 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 			a.Close()
 		}
 	}()
+	if err := DiskCheck(a.layout.Dir, a.layout.DB, opt.DiskState); agent.CodeOf(err) == agent.CodeReadOnly {
+		return nil, &StartError{Problem: err.Error(), Err: err, Fix: readOnlyFix(a.layout.Dir)}
+	}
 	if a.lock, err = LockDataDir(a.layout.Lock); err != nil {
 		if errors.Is(err, ErrDataDirLocked) {
 			return nil, &StartError{Problem: err.Error(), Err: err,
@@ -372,6 +381,7 @@ func (a *App) buildTerminal() error {
 		VerifyURLBase: a.Config().VerifyURLBase,
 		PhotosDir:     a.layout.Photos,
 		Logger:        a.log,
+		Disk:          func() error { return DiskCheck(a.layout.Dir, a.layout.DB, a.opt.DiskState) },
 	}
 	if enrolled {
 		key, err := (Enrollment{PlatformKey: keyB64}).Key()

@@ -99,7 +99,16 @@ func (l Layout) checkData() error {
 // openError explains a database that does not open: a newer program's
 // database, another program's file, or a damaged one (restore a backup).
 func (l Layout) openError(err error) error {
+	var full *agent.DiskFullError
+	if errors.As(err, &full) {
+		return &StartError{Problem: "the database " + l.DB + " cannot be written: the disk is full", Err: err,
+			Fix: fmt.Sprintf("free at least %d MB on the disk holding %s (terminalctl doctor shows the free space), then start again",
+				full.NeedMB, l.Dir)}
+	}
 	switch agent.CodeOf(err) {
+	case agent.CodeReadOnly:
+		return &StartError{Problem: "the database " + l.DB + " cannot be written: the data directory is read-only",
+			Err: err, Fix: readOnlyFix(l.Dir)}
 	case store.CodeSchemaTooNew:
 		return &StartError{Problem: "the database " + l.DB + " is from a newer version of the program",
 			Fix: "install that version again (the database was not modified)", Err: err}
@@ -109,6 +118,13 @@ func (l Layout) openError(err error) error {
 	}
 	return &StartError{Problem: fmt.Sprintf("the database %s cannot be opened: %v", l.DB, err),
 		Fix: l.restoreFix(), Err: err}
+}
+
+// readOnlyFix is the fix for a read-only data directory.
+func readOnlyFix(dir string) string {
+	return "make " + dir + " writable again: remount its disk read-write if it was mounted read-only " +
+		"(a disk error can cause that: check the disk), or give the folder back to the user that runs the app; " +
+		"terminalctl doctor names the cause. Nothing was changed"
 }
 
 // dirFix is the fix for a data directory the app cannot use.

@@ -155,3 +155,35 @@ func TestEnrollmentCodeCountsCharacters(t *testing.T) {
 		t.Errorf("65-character code: %v; want INVALID_REQUEST naming its length", err)
 	}
 }
+
+// TestDiskTroubleIsNamed: a read-only data directory refuses the start
+// with the real cause and its fix; a nearly full disk shows in the
+// Terminal's status (the status bar) with how much to free.
+func TestDiskTroubleIsNamed(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := New(ctx, Options{DataDir: dir, PlatformURL: "http://127.0.0.1:9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+
+	readOnly := func(string) (uint64, bool, error) { return 10 << 30, true, nil }
+	_, err = New(ctx, Options{DataDir: dir, PlatformURL: "http://127.0.0.1:9", DiskState: readOnly})
+	var se *StartError
+	if !errors.As(err, &se) || !strings.Contains(se.Problem, "read-only") || !strings.Contains(se.Fix, "remount") {
+		t.Fatalf("start on a read-only data directory: %v", err)
+	}
+
+	nearlyFull := func(string) (uint64, bool, error) { return 10 << 20, false, nil }
+	b, err := New(ctx, Options{DataDir: dir, PlatformURL: "http://127.0.0.1:9", DiskState: nearlyFull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	st := b.Terminal().Status(ctx)
+	var full *agent.DiskFullError
+	if !errors.As(st.Disk, &full) || full.NeedMB < minFreeMB-10 || len(st.Problems) == 0 {
+		t.Fatalf("status with 10 MB free: disk %v, problems %v; want DISK_FULL naming what to free", st.Disk, st.Problems)
+	}
+}
