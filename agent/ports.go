@@ -125,6 +125,9 @@ type Store interface {
 	SalesByVoucher(ctx context.Context, voucherID string) ([]Sale, error)
 	// SalesOfModel returns sales of the barcode created at or after since.
 	SalesOfBarcode(ctx context.Context, barcode string, since time.Time) ([]Sale, error)
+	// CommittedWithoutReceipt returns COMMITTED sales updated at or after
+	// since that have no print job, oldest first (Recover queues them).
+	CommittedWithoutReceipt(ctx context.Context, since time.Time) ([]Sale, error)
 
 	SavePickup(ctx context.Context, p Pickup, a AuditEntry, out ...OutboxItem) error
 	PickupByTicket(ctx context.Context, ticketNo string) (Pickup, error) // ErrNotFound

@@ -10,7 +10,13 @@ import (
 type RecoveryReport struct {
 	Committed []string // paid sales committed (and their receipts queued)
 	Cancelled []string // unpaid sales cancelled (frozen vouchers released)
+	Receipts  []string // committed sales without a receipt, whose receipt was queued
 }
+
+// receiptRecoveryWindow is how far back Recover looks for committed sales
+// without a receipt: the same business day. An older sale's consumer has
+// long left; the manager reprints it from Sales if asked.
+const receiptRecoveryWindow = 12 * time.Hour
 
 // Recover finishes sales that a crash or power cut left between Confirm
 // and Commit. The app calls it once at start, before the first login; it
@@ -24,8 +30,13 @@ type RecoveryReport struct {
 //     outbox row.
 //   - OFFLINE_ACCEPTED: nothing reached the platform; the sale is cancelled.
 //
+// It also queues the receipt of a COMMITTED sale of the last
+// receiptRecoveryWindow that has no print job at all (a program that
+// committed the sale and its receipt in two steps died between them).
+//
 // Each sale is finished in its own transaction; Recover stops at the first
-// store error and reports what it finished so far.
+// store error and reports what it finished so far. The sales it finished
+// are kept for the sale screen (Interrupted).
 func (t *Terminal) Recover(ctx context.Context) (RecoveryReport, error) {
 	var rep RecoveryReport
 	open, err := t.store.Sales(ctx, SaleFilter{States: []SaleState{SaleFrozen, SaleOfflineAccepted, SalePaid}})
@@ -72,6 +83,23 @@ func (t *Terminal) Recover(ctx context.Context) (RecoveryReport, error) {
 			t.noteInterrupted(s)
 		}
 		t.log.Info("recovered unfinished sale", "order", s.OrderNo, "was", from, "now", s.State)
+	}
+	if t.printer == nil {
+		return rep, nil
+	}
+	bare, err := t.store.CommittedWithoutReceipt(ctx, t.clock.Now().Add(-receiptRecoveryWindow))
+	if err != nil {
+		return rep, internal("list committed sales without a receipt", err)
+	}
+	for _, s := range bare {
+		if _, err := t.printSale(ctx, s, ReceiptSale, false); err != nil {
+			t.log.Warn("receipt of a committed sale not queued", "order", s.OrderNo, "err", err)
+			continue
+		}
+		t.auditOrLog(ctx, "system", "receipt.recover", s.OrderNo, "committed sale had no receipt")
+		rep.Receipts = append(rep.Receipts, s.OrderNo)
+		t.noteInterrupted(s)
+		t.log.Info("queued the missing receipt of a committed sale", "order", s.OrderNo)
 	}
 	return rep, nil
 }

@@ -302,6 +302,16 @@ func (s *Store) SalesOfBarcode(ctx context.Context, barcode string, since time.T
 		ORDER BY created_at DESC`, barcode, nanos(since))
 }
 
+// CommittedWithoutReceipt returns the COMMITTED sales updated at or after
+// since that have no print job of any kind, oldest first: sales committed
+// before the receipt's job was part of the commit's transaction, whose
+// program died between the two steps.
+func (s *Store) CommittedWithoutReceipt(ctx context.Context, since time.Time) ([]agent.Sale, error) {
+	return s.querySales(ctx, `SELECT data FROM sales WHERE state = ? AND updated_at >= ?
+		AND order_no NOT IN (SELECT order_no FROM print_jobs) ORDER BY updated_at`,
+		string(agent.SaleCommitted), nanos(since))
+}
+
 // querySales runs a query selecting the data column and decodes each row.
 func (s *Store) querySales(ctx context.Context, q string, args ...any) ([]agent.Sale, error) {
 	return queryAll(ctx, s.r, "query sales", q, args, func(row scanner) (agent.Sale, error) {
