@@ -134,6 +134,17 @@ func TestDoctorNamesDiskTrouble(t *testing.T) {
 		t.Fatalf("doctor on a full disk: %s", r)
 	}
 	mustContain(t, r, "✗ 磁盘 Disk space: DISK FULL", "free at least")
+
+	// A backup of a read-only data directory goes to another disk.
+	r = runDisk(t, dir, func(string) (uint64, bool, error) { return 5 << 30, true, nil }, "backup")
+	if r.code != ExitProblem {
+		t.Fatalf("backup into a read-only data directory: %s", r)
+	}
+	mustContain(t, r, "read-only", "--out")
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if r := runDisk(t, dir, func(string) (uint64, bool, error) { return 5 << 30, true, nil }, "backup", "--out", out); r.code != ExitOK {
+		t.Fatalf("backup --out from a read-only data directory: %s", r)
+	}
 }
 
 // TestReadOnlyCommandsOnAReadOnlyDatabase: queue list, status and backup

@@ -105,6 +105,10 @@ func (l Layout) openError(err error) error {
 			Fix: fmt.Sprintf("free at least %d MB on the disk holding %s (terminalctl doctor shows the free space), then start again",
 				full.NeedMB, l.Dir)}
 	}
+	if errors.Is(err, os.ErrPermission) {
+		return &StartError{Problem: fmt.Sprintf("the database %s cannot be opened: %v", l.DB, err), Err: err,
+			Fix: dirFix(l.Dir)}
+	}
 	switch agent.CodeOf(err) {
 	case agent.CodeReadOnly:
 		return &StartError{Problem: "the database " + l.DB + " cannot be written: the data directory is read-only",
