@@ -26,7 +26,9 @@ import (
 type memPrinter struct {
 	mu       sync.Mutex
 	receipts []agent.Receipt
-	fail     bool // PrintReceipt fails (spooler storage broken)
+	fail     bool                     // PrintReceipt fails (spooler storage broken)
+	pending  map[string]agent.Receipt // prepared, by order, until Wake
+	seq      int
 	failed   []agent.PrintJob
 }
 
@@ -38,6 +40,39 @@ func (m *memPrinter) PrintReceipt(ctx context.Context, r agent.Receipt) (string,
 	}
 	m.receipts = append(m.receipts, r)
 	return fmt.Sprintf("J%d", len(m.receipts)), nil
+}
+
+// PrepareReceipt renders nothing and keeps r as pending until Wake: the
+// terminal wakes the spooler only after the commit that stored the job,
+// so a receipt counts as queued only once its sale is committed. A second
+// prepare for the same order (a commit retried) replaces the first.
+func (m *memPrinter) PrepareReceipt(ctx context.Context, r agent.Receipt) (agent.PrintJob, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail {
+		return agent.PrintJob{}, errors.New("spooler: disk full")
+	}
+	order := ""
+	if r.Sale != nil {
+		order = r.Sale.OrderNo
+	}
+	if m.pending == nil {
+		m.pending = map[string]agent.Receipt{}
+	}
+	m.pending[order] = r
+	m.seq++
+	return agent.PrintJob{ID: fmt.Sprintf("JP%d", m.seq), OrderNo: order, Kind: string(r.Kind),
+		State: agent.PrintQueued}, nil
+}
+
+// Wake counts the pending receipts as queued.
+func (m *memPrinter) Wake() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for order, r := range m.pending {
+		m.receipts = append(m.receipts, r)
+		delete(m.pending, order)
+	}
 }
 
 func (m *memPrinter) FailedJobs(ctx context.Context) ([]agent.PrintJob, error) {

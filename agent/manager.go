@@ -14,8 +14,13 @@ import (
 const reviewWindow = 90 * 24 * time.Hour
 
 // maxReasonLen bounds refund reasons and review notes (they go into the
-// audit log and to the platform).
+// audit log and to the platform), in characters, as sync/api/openapi.yaml's
+// maxLength counts them.
 const maxReasonLen = 200
+
+// maxTradeInText is the most characters (not bytes) of the old
+// appliance's brand and of its model, as the contract allows.
+const maxTradeInText = 64
 
 // maxListSales bounds one page of the sales list: a screen shows a few
 // dozen rows, and a year of sales (~100,000) must never be loaded at once.
@@ -127,9 +132,9 @@ func (s *Session) Refund(ctx context.Context, orderNo, reason string) (Sale, err
 
 // ReviewList returns what the manager must look at, newest first: sales
 // the platform rejected after sync (REVIEW), committed sales of the last
-// 90 days carrying fraud warnings, and refunded or cancelled sales the
-// platform rejected after the fact (they cannot move to REVIEW, so sync/
-// marks them WarnSyncRejected), in every case not yet resolved.
+// 90 days carrying fraud warnings, and refunded or cancelled sales of any
+// age the platform rejected after the fact (they cannot move to REVIEW, so
+// sync/ marks them WarnSyncRejected), in every case not yet resolved.
 func (s *Session) ReviewList(ctx context.Context) ([]Sale, error) {
 	if err := s.require(ActReview); err != nil {
 		return nil, err
@@ -140,12 +145,19 @@ func (s *Session) ReviewList(ctx context.Context) ([]Sale, error) {
 		return nil, internal("list review sales", err)
 	}
 	warned, err := t.store.Sales(ctx, SaleFilter{From: t.clock.Now().Add(-reviewWindow),
-		States: []SaleState{SaleCommitted, SaleRefunded, SaleCancelled}})
+		States: []SaleState{SaleCommitted}})
 	if err != nil {
 		return nil, internal("list warned sales", err)
 	}
+	// A refund or cancel the platform refused leaves the two sides
+	// disagreeing (refunded here, sold there): listed whatever its age, as
+	// REVIEW sales are.
+	undone, err := t.store.Sales(ctx, SaleFilter{States: []SaleState{SaleRefunded, SaleCancelled}})
+	if err != nil {
+		return nil, internal("list refunded sales", err)
+	}
 	var out []Sale
-	for _, sale := range append(rejected, warned...) {
+	for _, sale := range append(append(rejected, warned...), undone...) {
 		if needsReview(sale) {
 			out = append(out, screenSale(sale))
 		}

@@ -214,6 +214,13 @@ func TestReviewListHoldsSalesRejectedAfterRefund(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].State != agent.SaleRefunded || list[0].RejectCode != "VOUCHER_USED" {
 		t.Fatalf("review list %+v %v", list, err)
 	}
+	// Still listed when the sale is older than the review window: the two
+	// sides disagree until a person decides, however old the sale.
+	f.clock.Advance(120 * 24 * time.Hour)
+	mgr = f.login("M1")
+	if list, err := mgr.ReviewList(f.ctx); err != nil || len(list) != 1 {
+		t.Fatalf("review list 120 days later: %d sales, %v; want the refused refund", len(list), err)
+	}
 	if err := mgr.ResolveReview(f.ctx, sale.OrderNo, "consumer repaid the subsidy"); err != nil {
 		t.Fatal(err)
 	}

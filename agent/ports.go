@@ -110,6 +110,11 @@ type Store interface {
 	// SaveSale inserts or updates the sale, appends the audit entry and
 	// enqueues the outbox items, atomically.
 	SaveSale(ctx context.Context, s Sale, a AuditEntry, out ...OutboxItem) error
+	// CommitSale is SaveSale for the step that makes a sale COMMITTED: the
+	// sale, its audit entry, its outbox item and, when job is non-nil, its
+	// receipt's print job, atomically. A crash right after the commit then
+	// can never leave a paid sale without its receipt.
+	CommitSale(ctx context.Context, s Sale, a AuditEntry, item OutboxItem, job *PrintJob) error
 	Sale(ctx context.Context, orderNo string) (Sale, error) // ErrNotFound
 	Sales(ctx context.Context, f SaleFilter) ([]Sale, error)
 	// SalesBySN returns sales of the serial number in any state, newest first.
@@ -120,6 +125,9 @@ type Store interface {
 	SalesByVoucher(ctx context.Context, voucherID string) ([]Sale, error)
 	// SalesOfModel returns sales of the barcode created at or after since.
 	SalesOfBarcode(ctx context.Context, barcode string, since time.Time) ([]Sale, error)
+	// CommittedWithoutReceipt returns COMMITTED sales updated at or after
+	// since that have no print job, oldest first (Recover queues them).
+	CommittedWithoutReceipt(ctx context.Context, since time.Time) ([]Sale, error)
 
 	SavePickup(ctx context.Context, p Pickup, a AuditEntry, out ...OutboxItem) error
 	PickupByTicket(ctx context.Context, ticketNo string) (Pickup, error) // ErrNotFound
@@ -315,6 +323,12 @@ type CategoryTotal struct {
 // printing happens in the background and a failure never affects the sale.
 type ReceiptPrinter interface {
 	PrintReceipt(ctx context.Context, r Receipt) (jobID string, err error)
+	// PrepareReceipt renders r into a QUEUED job with its ID without
+	// storing it: the sale's commit stores it in its own transaction
+	// (Store.CommitSale), then calls Wake.
+	PrepareReceipt(ctx context.Context, r Receipt) (PrintJob, error)
+	// Wake tells the spooler that a job was stored by someone else.
+	Wake()
 	// FailedJobs lists jobs waiting for the operator (printer problem).
 	FailedJobs(ctx context.Context) ([]PrintJob, error)
 	RetryJob(ctx context.Context, jobID string) error

@@ -36,13 +36,15 @@ func (d *SaleWizard) SetPaymentRef(ctx context.Context, ref string) (Sale, error
 }
 
 // Commit makes the sale durable: ONE store transaction writes the
-// COMMITTED sale, its audit entry and its outbox row (SALE_COMMIT with the
-// frozen_no online, SALE_OFFLINE offline). Then the receipt is queued.
+// COMMITTED sale, its audit entry, its outbox row (SALE_COMMIT with the
+// frozen_no online, SALE_OFFLINE offline) and its receipt's print job
+// (Store.CommitSale), so a crash right after the commit cannot lose the
+// receipt.
 //
-// A receipt that cannot be queued never fails the sale: Commit then
-// returns the committed sale, an empty job id and an error coded
-// CodePrintFailed (also available from PrintError); the manager can
-// reprint later. Any other error means nothing was written and Commit may
+// A receipt that cannot be rendered never fails the sale: Commit then
+// commits without it and returns the committed sale, an empty job id and
+// an error coded CodePrintFailed (also available from PrintError); the
+// manager can reprint later. Any other error means nothing was written and Commit may
 // be called again. Commit (like Cancel) still works after the session
 // logged out: the consumer has paid, so the sale must be finished.
 func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
@@ -68,19 +70,52 @@ func (d *SaleWizard) Commit(ctx context.Context) (Sale, string, error) {
 	if len(next.Warnings) > 0 {
 		detail += fmt.Sprintf(" warnings=%d", len(next.Warnings))
 	}
-	if err := d.saveWithOutbox(ctx, next, kind, "sale.commit", detail); err != nil {
+	jobID, printErr, err := t.commitSale(ctx, d.s.staff.ID, next, kind, "sale.commit", detail)
+	if err != nil {
 		return Sale{}, "", err
 	}
 	d.sale = next
 	t.live.Delete(next.OrderNo)
 	t.log.Info("sale committed", "order", next.OrderNo, "offline", next.Offline, "subsidy_fen", int64(next.SubsidyFen))
-
-	jobID, err := t.printSale(ctx, next, ReceiptSale, false)
-	if err != nil {
-		d.printErr = err
-		return screenSale(next), "", err
+	if printErr != nil {
+		d.printErr = printErr
+		return screenSale(next), "", printErr
 	}
 	return screenSale(next), jobID, nil
+}
+
+// commitSale stores the COMMITTED sale s with its outbox row of kind, the
+// audit entry and its receipt's print job in one transaction, then wakes
+// the spooler. A receipt that cannot be rendered is left out (printErr,
+// coded CodePrintFailed) and never fails the commit; err means nothing
+// was written.
+func (t *Terminal) commitSale(ctx context.Context, actor string, s Sale, kind OutboxKind, action, detail string) (jobID string, printErr, err error) {
+	now := t.clock.Now()
+	payload, err := json.Marshal(s)
+	if err != nil {
+		return "", nil, internal("encode outbox payload", err)
+	}
+	item := OutboxItem{Kind: kind, RequestNo: t.ids.next(prefixRequest, now), OrderNo: s.OrderNo,
+		Payload: payload, CreatedAt: now, NextAttemptAt: now}
+	a := AuditEntry{At: now, Actor: actor, Action: action, Subject: s.OrderNo, Detail: detail}
+	var job *PrintJob
+	if t.printer != nil {
+		j, err := t.printer.PrepareReceipt(ctx, t.saleReceipt(ctx, s, ReceiptSale, false))
+		if err != nil {
+			t.log.Warn("receipt not queued", "order", s.OrderNo, "err", err)
+			printErr = &Error{Code: CodePrintFailed, Detail: "receipt of " + s.OrderNo + " was not queued; the sale is saved, reprint it later", Err: err}
+		} else {
+			job = &j
+		}
+	}
+	if err := t.store.CommitSale(ctx, s, a, item, job); err != nil {
+		return "", nil, internal("save sale "+s.OrderNo, err)
+	}
+	if job == nil {
+		return "", printErr, nil
+	}
+	t.printer.Wake()
+	return job.ID, nil, nil
 }
 
 // commitKind is the outbox kind that delivers committed sale s: the
@@ -171,6 +206,18 @@ func (t *Terminal) printSale(ctx context.Context, s Sale, kind ReceiptKind, repr
 	if t.printer == nil {
 		return "", nil
 	}
+	id, err := t.printer.PrintReceipt(ctx, t.saleReceipt(ctx, s, kind, reprint))
+	if err != nil {
+		t.log.Warn("receipt not queued", "order", s.OrderNo, "kind", kind, "err", err)
+		return "", &Error{Code: CodePrintFailed, Detail: "receipt of " + s.OrderNo + " was not queued; the sale is saved, reprint it later", Err: err}
+	}
+	return id, nil
+}
+
+// saleReceipt is the receipt of kind for s, personal data masked.
+// The category names are the rules' own, from the sets in force when the
+// sale was made.
+func (t *Terminal) saleReceipt(ctx context.Context, s Sale, kind ReceiptKind, reprint bool) Receipt {
 	r := Receipt{
 		Kind:      kind,
 		Store:     t.info,
@@ -184,12 +231,7 @@ func (t *Terminal) printSale(ctx context.Context, s Sale, kind ReceiptKind, repr
 		cats = append(cats, s.TradeIn.Category)
 	}
 	r.CategoryNames = t.categoryNamesZH(ctx, s.CreatedAt, cats...)
-	id, err := t.printer.PrintReceipt(ctx, r)
-	if err != nil {
-		t.log.Warn("receipt not queued", "order", s.OrderNo, "kind", kind, "err", err)
-		return "", &Error{Code: CodePrintFailed, Detail: "receipt of " + s.OrderNo + " was not queued; the sale is saved, reprint it later", Err: err}
-	}
-	return id, nil
+	return r
 }
 
 // verifyURL is the receipt's verification QR content; "" without a base.

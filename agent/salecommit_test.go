@@ -28,6 +28,13 @@ func (s *refusingStore) SaveSale(ctx context.Context, sale agent.Sale, a agent.A
 	return s.Store.SaveSale(ctx, sale, a, out...)
 }
 
+func (s *refusingStore) CommitSale(ctx context.Context, sale agent.Sale, a agent.AuditEntry, item agent.OutboxItem, job *agent.PrintJob) error {
+	if s.fail.Load() {
+		return errors.New("disk I/O error")
+	}
+	return s.Store.CommitSale(ctx, sale, a, item, job)
+}
+
 // TestCommitFailureWritesNothingAndCanBeRetried: when the commit's store
 // transaction fails, the wizard keeps the PAID sale, nothing of the commit
 // is stored (no COMMITTED state, no outbox row, no audit entry, no

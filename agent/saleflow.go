@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // The sale wizard (docs/DOMAIN.md). A SaleWizard walks one sale through
@@ -400,8 +401,9 @@ func (d *SaleWizard) SetTradeIn(ctx context.Context, ti TradeIn) (TradeIn, error
 		return TradeIn{}, Errorf(CodeInvalidRequest, "condition must be GOOD, WORN or BROKEN")
 	case ti.PriceFen < 0:
 		return TradeIn{}, Errorf(CodeInvalidAmount, "the trade-in price cannot be negative")
-	case len(ti.Brand) > 64 || len(ti.Model) > 64:
-		return TradeIn{}, Errorf(CodeInvalidRequest, "brand and model have at most 64 bytes")
+	case utf8.RuneCountInString(ti.Brand) > maxTradeInText || utf8.RuneCountInString(ti.Model) > maxTradeInText:
+		// Characters, as sync/api/openapi.yaml's maxLength counts them.
+		return TradeIn{}, Errorf(CodeInvalidRequest, "brand and model have at most %d characters", maxTradeInText)
 	}
 	if d.sale.TradeIn != nil && d.sale.TradeIn.TicketNo != "" {
 		ti.TicketNo = d.sale.TradeIn.TicketNo

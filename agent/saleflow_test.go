@@ -635,6 +635,22 @@ func TestRecoverFinishesSalesLeftByACrash(t *testing.T) {
 	if rep, _ := term2.Recover(f.ctx); len(rep.Committed)+len(rep.Cancelled) != 0 {
 		t.Fatalf("second recover %+v", rep)
 	}
+	// The sale screen learns what became of each interrupted sale, until
+	// the clerk dismisses it.
+	got := map[string]agent.SaleState{}
+	for _, is := range term2.Interrupted() {
+		got[is.OrderNo] = is.State
+		if is.ClerkID != "C1" || is.Product == "" {
+			t.Errorf("interrupted sale %+v: clerk or product missing", is)
+		}
+	}
+	if len(got) != 3 || got[paid.Sale().OrderNo] != agent.SaleCommitted || got[frozen.Sale().OrderNo] != agent.SaleCancelled {
+		t.Fatalf("Interrupted() = %v, want %v", got, want)
+	}
+	term2.DismissInterrupted(paid.Sale().OrderNo)
+	if n := len(term2.Interrupted()); n != 2 {
+		t.Fatalf("%d interrupted sales after one was dismissed, want 2", n)
+	}
 }
 
 func TestWizardEdgeCases(t *testing.T) {

@@ -42,6 +42,11 @@ type Deps struct {
 	// only for pickups with a photo.
 	PhotosDir string
 	Logger    *slog.Logger // nil => slog.Default()
+	// Disk, when set, reports whether the data directory can take writes:
+	// nil, a *DiskFullError (naming how much to free) or a CodeReadOnly
+	// error. Status calls it, so the status bar shows disk trouble before
+	// a sale fails on it.
+	Disk func() error
 }
 
 // Status is what the status bar shows.
@@ -59,8 +64,11 @@ type Status struct {
 	Rules           RulesOutlook
 	Devices         []DeviceStatus
 	FailedPrintJobs int
-	// Problems lists what Status could not read (English, for support);
-	// empty when everything answered.
+	// Disk is why the data directory cannot take a write now (a
+	// *DiskFullError or a CodeReadOnly error, from Deps.Disk), else nil.
+	Disk error
+	// Problems lists what Status could not read, and disk trouble
+	// (English, for support); empty when everything answered.
 	Problems []string
 }
 
@@ -86,6 +94,7 @@ type Terminal struct {
 	verify   string
 	photos   string
 	log      *slog.Logger
+	disk     func() error
 
 	ids       *idGen
 	ticketSeq atomic.Int64
@@ -106,6 +115,9 @@ type Terminal struct {
 
 	devMu   sync.Mutex
 	devices map[string]DeviceStatus // guarded by devMu, keyed by Name
+
+	recMu       sync.Mutex
+	interrupted []InterruptedSale // guarded by recMu; what Recover finished, until dismissed
 }
 
 // NewTerminal checks the deps and returns a Terminal.
@@ -135,6 +147,7 @@ func NewTerminal(d Deps) (*Terminal, error) {
 		verify:   d.VerifyURLBase,
 		photos:   d.PhotosDir,
 		log:      d.Logger,
+		disk:     d.Disk,
 		ids:      newIDGen(d.Info.TerminalNo),
 		scans:    make(chan ScanEvent, scanBuffer),
 		devices:  map[string]DeviceStatus{},
@@ -228,6 +241,12 @@ func (t *Terminal) ReportDevice(ds DeviceStatus) {
 // cannot be read are left zero and named in Problems.
 func (t *Terminal) Status(ctx context.Context) Status {
 	st := Status{Online: t.isOnline()}
+	if t.disk != nil {
+		if err := t.disk(); err != nil {
+			st.Disk = err
+			st.Problems = append(st.Problems, "disk: "+err.Error())
+		}
+	}
 	if p, err := t.store.Pending(ctx); err != nil {
 		st.Problems = append(st.Problems, "pending: "+err.Error())
 	} else {

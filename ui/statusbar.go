@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,7 @@ type statusBar struct {
 	scanner  *widget.Label
 	library  *widget.Label
 	rules    *widget.Label // the sets in force, the coming one, pauses
+	disk     *widget.Label // disk full or read-only data directory; empty when fine
 	failed   *widget.Button
 	content  fyne.CanvasObject
 
@@ -62,13 +64,14 @@ func newStatusBar(t *agent.Terminal) *statusBar {
 	b.scanner = widget.NewLabel("")
 	b.library = widget.NewLabel("")
 	b.rules = widget.NewLabel("")
+	b.disk = widget.NewLabel("")
 	b.failed = widget.NewButton("", func() {
 		if b.onFailed != nil {
 			b.onFailed()
 		}
 	})
 	row := container.NewHBox(container.NewPadded(b.online), b.queue, b.oldest, b.deadline, b.offline,
-		layout.NewSpacer(), b.rules, b.library, b.printer, b.scanner, b.failed)
+		layout.NewSpacer(), b.rules, b.disk, b.library, b.printer, b.scanner, b.failed)
 	b.content = container.NewVBox(widget.NewSeparator(), row)
 	return b
 }
@@ -181,6 +184,7 @@ func (b *statusBar) apply(st agent.Status, at time.Time) {
 	}
 	text, imp := rulesText(st.Rules)
 	setLabel(b.rules, text, imp)
+	setLabel(b.disk, diskText(st.Disk), widget.DangerImportance)
 	setLabel(b.printer, i18n.T("status.printer", deviceText(st.Devices, "printer")), deviceImportance(st.Devices, "printer"))
 	setLabel(b.scanner, i18n.T("status.scanner", deviceText(st.Devices, "scanner")), deviceImportance(st.Devices, "scanner"))
 	failed, imp := i18n.T("status.failed", st.FailedPrintJobs), widget.LowImportance
@@ -219,6 +223,20 @@ func rulesText(o agent.RulesOutlook) (string, widget.Importance) {
 		imp = widget.DangerImportance
 	}
 	return strings.Join(parts, " · "), imp
+}
+
+// diskText is the status bar's short text for disk trouble, "" for none.
+func diskText(err error) string {
+	var full *agent.DiskFullError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &full):
+		return i18n.T("status.disk_full", full.NeedMB)
+	case agent.CodeOf(err) == agent.CodeReadOnly:
+		return i18n.T("status.read_only")
+	}
+	return i18n.Error(err)
 }
 
 // setLabel sets l's text and importance when either changed.

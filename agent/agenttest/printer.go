@@ -38,23 +38,33 @@ func (p *StorePrinter) SetBroken(broken bool) {
 
 // PrintReceipt records r and queues a job J0001, J0002, … for it.
 func (p *StorePrinter) PrintReceipt(ctx context.Context, r agent.Receipt) (string, error) {
+	j, err := p.PrepareReceipt(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	return j.ID, p.jobs.EnqueuePrintJob(ctx, j)
+}
+
+// PrepareReceipt records r and returns its job J0001, J0002, … unstored
+// (a sale's commit stores it).
+func (p *StorePrinter) PrepareReceipt(ctx context.Context, r agent.Receipt) (agent.PrintJob, error) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.broken {
-		p.mu.Unlock()
-		return "", errors.New("spooler: disk full")
+		return agent.PrintJob{}, errors.New("spooler: disk full")
 	}
 	p.seq++
-	id := fmt.Sprintf("J%04d", p.seq)
 	p.recs = append(p.recs, r)
-	p.mu.Unlock()
 	order := ""
 	if r.Sale != nil {
 		order = r.Sale.OrderNo
 	}
-	j := agent.PrintJob{ID: id, OrderNo: order, Kind: string(r.Kind), Reprint: r.Reprint,
-		Data: []byte(string(r.Kind)), State: agent.PrintQueued, CreatedAt: p.clock.Now()}
-	return id, p.jobs.EnqueuePrintJob(ctx, j)
+	return agent.PrintJob{ID: fmt.Sprintf("J%04d", p.seq), OrderNo: order, Kind: string(r.Kind), Reprint: r.Reprint,
+		Data: []byte(string(r.Kind)), State: agent.PrintQueued, CreatedAt: p.clock.Now()}, nil
 }
+
+// Wake implements agent.ReceiptPrinter; there is no device to wake.
+func (p *StorePrinter) Wake() {}
 
 // FailedJobs implements agent.ReceiptPrinter.
 func (p *StorePrinter) FailedJobs(ctx context.Context) ([]agent.PrintJob, error) {

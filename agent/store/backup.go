@@ -36,7 +36,11 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 	}
 	// A connection of its own: the read pool is query_only, and the write
 	// connection must stay free for sales while a large copy runs.
-	db, err := sql.Open("sqlite", dsn(s.path, roleBackup))
+	conn := dsn(s.path, roleBackup)
+	if s.readOnly {
+		conn = readOnlyDSNFor(s.path, false)
+	}
+	db, err := sql.Open("sqlite", conn)
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}

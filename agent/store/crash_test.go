@@ -21,7 +21,9 @@ import (
 // The crash test: a child process commits sales in a loop and
 // reports each commit on stdout after SaveSale returned; the parent kills
 // it with SIGKILL at random moments, reopens the database and checks that
-// it is intact and holds every reported sale with its outbox row.
+// it is intact and holds every reported sale with its outbox row and its
+// receipt's print job (a sale is committed as the agent commits it:
+// CommitSale, one transaction).
 
 const (
 	crashEnvDB    = "TRADEIN_STORE_CRASH_DB"
@@ -57,7 +59,9 @@ func TestCrashChild(t *testing.T) {
 		if i%3 == 0 {
 			sale.TradeIn = &agent.TradeIn{TicketNo: "TI" + strconv.Itoa(i), Category: agent.CatFridge, Condition: "WORN"}
 		}
-		if err := s.SaveSale(ctx, sale, auditFor(sale), commitItem(t, sale)); err != nil {
+		job := agent.PrintJob{ID: "PJ-" + sale.OrderNo, OrderNo: sale.OrderNo, Kind: string(agent.ReceiptSale),
+			Data: []byte("receipt of " + sale.OrderNo)}
+		if err := s.CommitSale(ctx, sale, auditFor(sale), commitItem(t, sale), &job); err != nil {
 			fmt.Println("SAVE FAILED", err)
 			os.Exit(4)
 		}
@@ -194,6 +198,9 @@ func checkAfterCrash(t *testing.T, ctx context.Context, path string, reported ma
 	}
 	if missing := count(t, s, "sales", "order_no NOT IN (SELECT subject FROM audit_log)"); missing != 0 {
 		t.Fatalf("run %d: %d sales without their audit entry", run, missing)
+	}
+	if missing := count(t, s, "sales", "order_no NOT IN (SELECT order_no FROM print_jobs)"); missing != 0 {
+		t.Fatalf("run %d: %d committed sales without their receipt's print job", run, missing)
 	}
 	inSales := orderSet(t, s, `SELECT order_no FROM sales`)
 	inOutbox := orderSet(t, s, `SELECT order_no FROM outbox`)

@@ -14,6 +14,15 @@ const printJobColumns = `id, order_no, kind, reprint, data, state, attempts, las
 // EnqueuePrintJob stores a new job. CreatedAt defaults to now and State to
 // QUEUED. An ID that exists already is an error.
 func (s *Store) EnqueuePrintJob(ctx context.Context, j agent.PrintJob) error {
+	if err := s.checkPrintJob(&j); err != nil {
+		return err
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return insertPrintJobTx(ctx, tx, j) })
+}
+
+// checkPrintJob refuses a job without ID and fills in the defaults:
+// CreatedAt now, State QUEUED, empty Data.
+func (s *Store) checkPrintJob(j *agent.PrintJob) error {
 	if j.ID == "" {
 		return agent.Errorf(agent.CodeInvalidRequest, "store: print job without ID")
 	}
@@ -26,15 +35,18 @@ func (s *Store) EnqueuePrintJob(ctx context.Context, j agent.PrintJob) error {
 	if j.Data == nil {
 		j.Data = []byte{}
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO print_jobs (`+printJobColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			j.ID, j.OrderNo, j.Kind, boolInt(j.Reprint), j.Data, string(j.State), j.Attempts,
-			truncate(j.LastError, maxLastError), nanos(j.CreatedAt), nanos(j.PrintedAt)); err != nil {
-			return fmt.Errorf("store: enqueue print job %s: %w", j.ID, err)
-		}
-		return nil
-	})
+	return nil
+}
+
+// insertPrintJobTx stores the (checked) job inside tx.
+func insertPrintJobTx(ctx context.Context, tx *sql.Tx, j agent.PrintJob) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO print_jobs (`+printJobColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.ID, j.OrderNo, j.Kind, boolInt(j.Reprint), j.Data, string(j.State), j.Attempts,
+		truncate(j.LastError, maxLastError), nanos(j.CreatedAt), nanos(j.PrintedAt)); err != nil {
+		return fmt.Errorf("store: enqueue print job %s: %w", j.ID, err)
+	}
+	return nil
 }
 
 // PrintJob returns the job, or an error matching agent.ErrNotFound.

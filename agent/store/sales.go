@@ -41,6 +41,26 @@ func (s *Store) SaveSale(ctx context.Context, sale agent.Sale, a agent.AuditEntr
 	return s.writeTx(ctx, func(tx *sql.Tx) error { return s.saveSaleAllTx(ctx, tx, sale, a, out) })
 }
 
+// CommitSale saves the sale with its audit entry and outbox item, as
+// SaveSale does, and the receipt's print job when job is non-nil, all in
+// ONE transaction.
+func (s *Store) CommitSale(ctx context.Context, sale agent.Sale, a agent.AuditEntry, item agent.OutboxItem, job *agent.PrintJob) error {
+	if job != nil {
+		if err := s.checkPrintJob(job); err != nil {
+			return err
+		}
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveSaleAllTx(ctx, tx, sale, a, []agent.OutboxItem{item}); err != nil {
+			return err
+		}
+		if job == nil {
+			return nil
+		}
+		return insertPrintJobTx(ctx, tx, *job)
+	})
+}
+
 // saveSaleAllTx is SaveSale's work inside tx: sale row, audit entry,
 // outbox items.
 func (s *Store) saveSaleAllTx(ctx context.Context, tx *sql.Tx, sale agent.Sale, a agent.AuditEntry, out []agent.OutboxItem) error {
@@ -297,6 +317,16 @@ func (s *Store) SalesByVoucher(ctx context.Context, voucherID string) ([]agent.S
 func (s *Store) SalesOfBarcode(ctx context.Context, barcode string, since time.Time) ([]agent.Sale, error) {
 	return s.querySales(ctx, `SELECT data FROM sales WHERE barcode = ? AND created_at >= ?
 		ORDER BY created_at DESC`, barcode, nanos(since))
+}
+
+// CommittedWithoutReceipt returns the COMMITTED sales updated at or after
+// since that have no print job of any kind, oldest first: sales committed
+// before the receipt's job was part of the commit's transaction, whose
+// program died between the two steps.
+func (s *Store) CommittedWithoutReceipt(ctx context.Context, since time.Time) ([]agent.Sale, error) {
+	return s.querySales(ctx, `SELECT data FROM sales WHERE state = ? AND updated_at >= ?
+		AND order_no NOT IN (SELECT order_no FROM print_jobs) ORDER BY updated_at`,
+		string(agent.SaleCommitted), nanos(since))
 }
 
 // querySales runs a query selecting the data column and decodes each row.

@@ -95,6 +95,8 @@ type Store struct {
 	clock  agent.Clock
 	log    *slog.Logger
 	opt    Options
+	// readOnly: opened by OpenReadOnly; w is the read-only pool r.
+	readOnly bool
 
 	changes    txChanges  // what the current write transaction did to sealed tables (tamper.go)
 	head       headWriter // writes the head file beside the database (headfile.go)
@@ -170,7 +172,7 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		f.Close()
 	} else if !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("store: create database: %w", err)
+		return nil, diskCauseAt(abs, fmt.Errorf("store: create database: %w", err))
 	}
 
 	s := &Store{path: abs, cipher: opt.Cipher, clock: opt.Clock, log: opt.Logger, opt: opt}
@@ -185,7 +187,7 @@ func openWith(ctx context.Context, path string, opt Options, migs []migration) (
 
 	if err := s.migrate(ctx, migs); err != nil {
 		s.w.Close()
-		return nil, err
+		return nil, s.diskCause(err)
 	}
 	if s.sealOnOpen {
 		if err := s.sealNew(ctx); err != nil {
@@ -271,7 +273,8 @@ const ApplicationID = 0x54524931
 // terminal database: it is refused and left untouched.
 const CodeForeignDatabase agent.Code = "FOREIGN_DATABASE"
 
-// refuseNewer opens an existing database read-only, without pragmas, and
+// refuseNewer opens an existing database read-only (readOnlyDSN: no file
+// is created, no pragma changes it) and
 // returns ErrSchemaTooNew when its user_version is above latest, or a
 // CodeForeignDatabase error when it is some other program's database.
 func refuseNewer(ctx context.Context, abs string, latest int) error {
@@ -282,7 +285,7 @@ func refuseNewer(ctx context.Context, abs string, latest int) error {
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	db, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro")
+	db, err := sql.Open("sqlite", readOnlyDSN(abs))
 	if err != nil {
 		return fmt.Errorf("store: open read-only: %w", err)
 	}
@@ -372,7 +375,7 @@ func (s *Store) Close() error {
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
-	if s.w != nil {
+	if s.w != nil && !s.readOnly {
 		errs = append(errs, s.w.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -385,15 +388,18 @@ func (s *Store) Close() error {
 // write connection), updates the seal with what fn did (tamper.go) and
 // commits; any error rolls everything back. After a commit that appended
 // to the audit chain it rewrites the head file (headfile.go).
+//
+// A write the disk refused comes back as its cause (diskCause): disk full,
+// naming how much to free, or a read-only data directory.
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+		return s.diskCause(fmt.Errorf("store: begin: %w", err))
 	}
 	s.changes.reset()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.diskCause(err)
 	}
 	headSeq, headHash, err := s.resealTx(ctx, tx)
 	if err != nil {
@@ -401,7 +407,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return s.diskCause(fmt.Errorf("store: commit: %w", err))
 	}
 	s.writeHead(headSeq, headHash)
 	return nil

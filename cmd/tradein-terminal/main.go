@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,6 +59,9 @@ func main() {
 	}
 	if err := run(o, s, *setupOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "tradein-terminal:", err)
+		if !*setupOnly && errors.Is(err, errBeforeWindow) {
+			showStartFailure(err, o.Lang) // the shop's user reads no stderr
+		}
 		os.Exit(1)
 	}
 }
@@ -82,7 +86,7 @@ func run(o wiring.Options, s wiring.Setup, setupOnly bool) error {
 	if o.DataDir == "" {
 		d, err := wiring.DefaultDataDir()
 		if err != nil {
-			return err
+			return beforeWindow(err)
 		}
 		o.DataDir = d
 	}
@@ -97,11 +101,11 @@ func run(o wiring.Options, s wiring.Setup, setupOnly bool) error {
 	}
 	app, err := wiring.New(ctx, o)
 	if err != nil {
-		return err
+		return beforeWindow(err)
 	}
 	defer app.Close()
 	if err := wiring.Provision(ctx, app, os.Stdout, s); err != nil {
-		return err
+		return beforeWindow(err)
 	}
 	if setupOnly {
 		return nil
@@ -116,3 +120,17 @@ func run(o wiring.Options, s wiring.Setup, setupOnly bool) error {
 	}
 	return nil
 }
+
+// errBeforeWindow marks a failure before the main window opened: main
+// shows it in a window of its own (showStartFailure).
+var errBeforeWindow = errors.New("the terminal could not start")
+
+// beforeWindow marks err as a start-up failure, keeping it matchable.
+func beforeWindow(err error) error {
+	return &startFailure{err}
+}
+
+type startFailure struct{ err error }
+
+func (e *startFailure) Error() string   { return e.err.Error() }
+func (e *startFailure) Unwrap() []error { return []error{e.err, errBeforeWindow} }

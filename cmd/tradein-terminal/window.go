@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"tradein/cmd/tradein-terminal/wiring"
+	"tradein/ui"
 )
 
 // processStart is as close to the process start as Go code gets; the
@@ -51,4 +53,24 @@ func runWindow(ctx context.Context, app *wiring.App, restart <-chan struct{}) bo
 	}()
 	a.Run()
 	return again.Load()
+}
+
+// showStartFailure shows why the app could not start, and the fix, in a
+// window (ui.ShowStartFailure) and returns when the user closes it. The
+// settings may be the very thing that failed, so the language is the
+// command line's, else Chinese.
+func showStartFailure(err error, lang string) {
+	a := fyneapp.NewWithID(AppID)
+	ui.ShowStartFailure(a, startFailureOf(err), ui.Options{Lang: lang})
+	a.Run()
+}
+
+// startFailureOf splits err into what the window shows: a wiring
+// StartError's problem and fix, or the error's text and no known fix.
+func startFailureOf(err error) ui.StartFailure {
+	var se *wiring.StartError
+	if errors.As(err, &se) {
+		return ui.StartFailure{Problem: se.Problem, Fix: se.Fix}
+	}
+	return ui.StartFailure{Problem: err.Error()}
 }

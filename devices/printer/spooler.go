@@ -136,22 +136,36 @@ var _ agent.ReceiptPrinter = (*Spooler)(nil)
 // PrintReceipt renders r and stores it as a QUEUED job; it returns once the
 // job is durable. Printing happens in Run.
 func (s *Spooler) PrintReceipt(ctx context.Context, r agent.Receipt) (string, error) {
-	data, err := receipt.Render(r, s.cfg.Receipt)
-	if err != nil {
-		return "", fmt.Errorf("printer: render %s receipt: %w", r.Kind, err)
-	}
-	id, err := newJobID(s.cfg.Clock.Now())
+	j, err := s.PrepareReceipt(ctx, r)
 	if err != nil {
 		return "", err
 	}
-	j := agent.PrintJob{ID: id, OrderNo: receipt.OrderNo(r), Kind: string(r.Kind), Reprint: r.Reprint,
-		Data: data, State: agent.PrintQueued, CreatedAt: s.cfg.Clock.Now()}
 	if err := s.jobs.EnqueuePrintJob(ctx, j); err != nil {
 		return "", fmt.Errorf("printer: store job: %w", err)
 	}
 	s.kick()
-	return id, nil
+	return j.ID, nil
 }
+
+// PrepareReceipt renders r into a QUEUED job with a new ID, without
+// storing it: a sale's commit stores the job in its own transaction and
+// then calls Wake.
+func (s *Spooler) PrepareReceipt(ctx context.Context, r agent.Receipt) (agent.PrintJob, error) {
+	data, err := receipt.Render(r, s.cfg.Receipt)
+	if err != nil {
+		return agent.PrintJob{}, fmt.Errorf("printer: render %s receipt: %w", r.Kind, err)
+	}
+	id, err := newJobID(s.cfg.Clock.Now())
+	if err != nil {
+		return agent.PrintJob{}, err
+	}
+	return agent.PrintJob{ID: id, OrderNo: receipt.OrderNo(r), Kind: string(r.Kind), Reprint: r.Reprint,
+		Data: data, State: agent.PrintQueued, CreatedAt: s.cfg.Clock.Now()}, nil
+}
+
+// Wake makes Run look for jobs now: one was stored by someone else (a
+// sale's commit, PrepareReceipt).
+func (s *Spooler) Wake() { s.kick() }
 
 // newJobID returns "PJ" + UTC timestamp + 8 random hex digits: unique
 // without coordination, and sortable by creation time for support.

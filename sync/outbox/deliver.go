@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"tradein/agent"
 	"tradein/sync/api"
@@ -147,7 +148,8 @@ func (d *Drainer) settleRefused(ctx context.Context, it agent.OutboxItem, queued
 // refused is the settlement of an item the platform refused for good: its
 // sale moves to REVIEW (or, when it already left the states that can, keeps
 // its state with a WarnSyncRejected warning) with the platform's code and
-// reason; a refused pickup is only audited.
+// reason, and an earlier review is cleared, so the manager always sees a
+// sale on which the two sides disagree; a refused pickup is only audited.
 func (d *Drainer) refused(ctx context.Context, it agent.OutboxItem, queued *agent.Sale, code agent.Code, msg string) (settlement, error) {
 	now := d.cfg.Clock.Now()
 	a := agent.AuditEntry{At: now, Actor: "system", Subject: subjectOf(it)}
@@ -171,6 +173,10 @@ func (d *Drainer) refused(ctx context.Context, it agent.OutboxItem, queued *agen
 				Detail: fmt.Sprintf("platform rejected %s: %s", it.Kind, code)})
 		}
 		s.RejectCode, s.RejectReason = string(code), msg
+		// A refusal is a new disagreement with the platform: whatever the
+		// manager decided about this sale before (the audit log keeps it),
+		// this one needs its own review, so the sale is back on the list.
+		s.ReviewedBy, s.ReviewedAt, s.ReviewNote = "", time.Time{}, ""
 		sale = &s
 		a.Action = ActionReview
 		a.Detail = fmt.Sprintf("%s request_no=%s rejected %s: %s (state %s -> %s)", it.Kind, it.RequestNo, code, msg, from, s.State)

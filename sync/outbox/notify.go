@@ -24,6 +24,15 @@ func (k KickingStore) SaveSale(ctx context.Context, s agent.Sale, a agent.AuditE
 	return err
 }
 
+// CommitSale commits and kicks the drainer.
+func (k KickingStore) CommitSale(ctx context.Context, s agent.Sale, a agent.AuditEntry, item agent.OutboxItem, job *agent.PrintJob) error {
+	err := k.Store.CommitSale(ctx, s, a, item, job)
+	if err == nil {
+		k.Drainer.Kick()
+	}
+	return err
+}
+
 // SavePickup saves and, when items were queued, kicks the drainer.
 func (k KickingStore) SavePickup(ctx context.Context, p agent.Pickup, a agent.AuditEntry, out ...agent.OutboxItem) error {
 	err := k.Store.SavePickup(ctx, p, a, out...)

@@ -96,6 +96,10 @@ func Error(err error) string {
 	if !errors.As(err, &ae) {
 		code = agent.CodeInternal
 	}
+	var full *agent.DiskFullError
+	if errors.As(err, &full) && full.NeedMB > 0 {
+		return T("err.disk_full_mb", full.NeedMB)
+	}
 	if s, ok := Lookup(Current(), ErrorKey(code)); ok {
 		return s
 	}

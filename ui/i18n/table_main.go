@@ -7,9 +7,36 @@ package i18n
 // another's string.
 var mainTable = map[string]entry{
 	// Application frame.
-	"app.store":      {"%s · 终端 %s", "%s · terminal %s"},
-	"app.datadir":    {"数据目录：%s", "Data directory: %s"},
-	"nav.manager":    {"店长管理", "Manager"},
+	"app.store":   {"%s · 终端 %s", "%s · terminal %s"},
+	"app.datadir": {"数据目录：%s", "Data directory: %s"},
+	"nav.manager": {"店长管理", "Manager"},
+
+	// Sales interrupted by the last stop, as the start finished them (ui/sale).
+	"sale.int.done": {"上次中断的销售 %s（%s，顾客实付 %s）已完成：顾客已付款，销售已保存，小票已排入打印。顾客没拿到小票时请点「重打小票」。",
+		"The sale interrupted at the last stop, %s (%s, paid %s), is finished: the consumer paid, the sale is saved and its receipt queued. If the consumer has no receipt, press Reprint."},
+	"sale.int.cancelled": {"上次中断的销售 %s（%s）已取消：顾客尚未付款，补贴已释放。请为顾客从头重新办理（重新扫消费者码）。",
+		"The sale interrupted at the last stop, %s (%s), was cancelled: the consumer had not paid and the subsidy was released. Serve the consumer again from the start (scan the consumer code again)."},
+	"sale.int.reprint":   {"重打小票", "Reprint"},
+	"sale.int.reprinted": {"已重打小票。", "Receipt reprinted."},
+	"sale.int.ok":        {"知道了", "Got it"},
+
+	// A data directory that cannot take a write (agent/disk.go).
+	"err.DISK_FULL": {"电脑磁盘已满，无法保存。请联系运维释放磁盘空间后重试；已保存的业务不受影响。",
+		"The PC's disk is full: nothing can be saved. Ask field support to free disk space, then try again; what was saved is safe."},
+	"err.disk_full_mb": {"电脑磁盘已满，无法保存。请联系运维至少释放 %d MB 磁盘空间后重试；已保存的业务不受影响。",
+		"The PC's disk is full: nothing can be saved. Ask field support to free at least %d MB, then try again; what was saved is safe."},
+	"err.DATA_READ_ONLY": {"数据目录只读，无法保存。请联系运维检查数据目录的权限或磁盘（是否以只读方式挂载）；已保存的业务不受影响。",
+		"The data directory is read-only: nothing can be saved. Ask field support to check its permissions or the disk (mounted read-only?); what was saved is safe."},
+	"status.disk_full": {"磁盘已满：请释放至少 %d MB", "Disk full: free at least %d MB"},
+	"status.read_only": {"数据目录只读：无法保存", "Data directory read-only: nothing is saved"},
+
+	// Start-up failure window (the app could not start; StartFailure).
+	"start.title":    {"以旧换新门店终端：无法启动", "Trade-in Store Terminal: cannot start"},
+	"start.failed":   {"收银程序无法启动，已停止，没有做任何更改。", "The terminal cannot start. It stopped without changing anything."},
+	"start.problem":  {"问题：", "Problem:"},
+	"start.fix":      {"处理办法：", "What to do:"},
+	"start.nofix":    {"请联系运维人员，运行 terminalctl doctor 查明原因。", "Call field support to run terminalctl doctor and find the cause."},
+	"start.support":  {"请把本窗口的内容告诉运维人员（可选中复制）。", "Tell field support what this window says (the text can be copied)."},
 	"nav.print":      {"打印问题", "Printer problems"},
 	"login.locked":   {"已锁定", "locked"},
 	"login.pin_need": {"请输入 PIN。", "Type your PIN."},

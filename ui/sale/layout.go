@@ -104,7 +104,7 @@ func (sc *Screen) build() {
 		widget.NewSeparator(),
 		sc.outcome,
 	)
-	top := container.NewVBox(sc.strip, widget.NewSeparator(), sc.message)
+	top := container.NewVBox(sc.buildInterrupted(), sc.strip, widget.NewSeparator(), sc.message)
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, sc.hint, container.NewHBox(sc.cancelBtn, sc.nextBtn)))
 	sc.scroll = container.NewVScroll(steps)
 	body := container.NewGridWithColumns(2, sc.scroll, container.NewPadded(quote))
@@ -158,6 +158,7 @@ func (sc *Screen) setTexts() {
 	sc.hint.SetText(i18n.T("sale.hint"))
 	sc.cancelBtn.SetText(i18n.T("sale.cancel"))
 	sc.nextBtn.SetText(i18n.T("sale.new"))
+	sc.showInterrupted()
 
 	sc.tiCats = sc.tradeInCategories()
 	names := make([]string, len(sc.tiCats))

@@ -100,6 +100,8 @@ type Screen struct {
 	payment     *keyEntry
 	paymentInfo *widget.Label
 
+	interrupted *fyne.Container // sales the last stop interrupted (interrupted.go)
+
 	outcome   *widget.Label // the committed sale and its receipt
 	scroll    *container.Scroll
 	message   *widget.Label

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"tradein/agent"
 )
@@ -28,13 +29,16 @@ func checkRequestNo(field, v string) error {
 	return nil
 }
 
-// checkText checks a required or optional free-text field's length.
+// checkText checks a required or optional free-text field's length in
+// characters (Unicode code points), as sync/api/openapi.yaml's maxLength
+// counts them: a reason of 200 Chinese characters is 600 bytes of UTF-8
+// and is allowed.
 func checkText(field, v string, required bool, max int) error {
 	if required && v == "" {
 		return invalid("%s is required", field)
 	}
-	if len(v) > max {
-		return invalid("%s is longer than %d bytes", field, max)
+	if utf8.RuneCountInString(v) > max {
+		return invalid("%s is longer than %d characters", field, max)
 	}
 	return nil
 }

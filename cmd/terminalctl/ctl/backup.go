@@ -28,13 +28,17 @@ func (c *cli) runBackup(ctx context.Context, args []string) error {
 	}
 	dst := *out
 	if dst == "" {
+		if _, readOnly, err := c.env.DiskState(c.layout.Dir); err == nil && readOnly {
+			return fmt.Errorf("the data directory %s is read-only, so the backup cannot go to its backups folder: "+
+				"write it to another disk with --out FILE (the database is only read)", c.layout.Dir)
+		}
 		dst = filepath.Join(c.layout.Backups, "terminal-"+c.env.Clock.Now().UTC().Format("20060102-150405")+".db")
 	}
 	ci, err := c.cipher()
 	if err != nil {
 		return err
 	}
-	s, err := c.openStoreWith(ctx, ci)
+	s, err := c.openReadOnlyWith(ctx, ci)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func (c *cli) bundleFiles(ctx context.Context, now time.Time) ([]bundleFile, err
 // queueSummary counts the outbox by kind and attempts; no order numbers.
 func (c *cli) queueSummary(ctx context.Context) []byte {
 	var b bytes.Buffer
-	s, err := c.openStore(ctx)
+	s, err := c.openReadOnly(ctx)
 	if err != nil {
 		fmt.Fprintf(&b, "database unreadable: %v\n", err)
 		return b.Bytes()

@@ -48,6 +48,9 @@ type Env struct {
 	// DefaultDataDir is used without --data-dir; nil means
 	// wiring.DefaultDataDir.
 	DefaultDataDir func() (string, error)
+	// DiskState reads a folder's free space and whether it is read-only;
+	// nil means wiring.DiskState.
+	DiskState func(dir string) (free uint64, readOnly bool, err error)
 }
 
 // errUsage marks a usage error (exit 2); its text is printed with the usage.
@@ -107,6 +110,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if env.DefaultDataDir == nil {
 		env.DefaultDataDir = wiring.DefaultDataDir
+	}
+	if env.DiskState == nil {
+		env.DiskState = wiring.DiskState
 	}
 	fs := flag.NewFlagSet("terminalctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -78,6 +78,34 @@ func (c *cli) openStoreWith(ctx context.Context, ci *agent.FieldCipher) (*store.
 	return s, nil
 }
 
+// openReadOnly opens terminal.db for reading only (store.OpenReadOnly): no
+// migration, no file created, and it works on a read-only data directory.
+// The commands that only read use it: status, doctor, queue list, backup.
+func (c *cli) openReadOnly(ctx context.Context) (*store.Store, error) {
+	ci, err := c.cipher()
+	if err != nil {
+		return nil, err
+	}
+	return c.openReadOnlyWith(ctx, ci)
+}
+
+func (c *cli) openReadOnlyWith(ctx context.Context, ci *agent.FieldCipher) (*store.Store, error) {
+	s, err := store.OpenReadOnly(ctx, c.layout.DB, c.storeOptions(ci))
+	if agent.CodeOf(err) == store.CodeNoDatabase {
+		return nil, c.errNoDatabase()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the database %s: %w", c.layout.DB, err)
+	}
+	return s, nil
+}
+
+// installed reports whether this data directory belongs to an installation
+// that has run: it is enrolled or holds a backup.
+func (c *cli) installed() bool {
+	return exists(c.layout.Enrollment) || c.layout.NewestBackup() != ""
+}
+
 func (c *cli) storeOptions(ci *agent.FieldCipher) store.Options {
 	return store.Options{Cipher: ci, BackupDir: c.layout.Backups, Clock: c.env.Clock, Logger: c.log}
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
@@ -124,12 +123,29 @@ func (c *cli) doctorChecks(ctx context.Context) []check {
 	return out
 }
 
-// checkDisk warns when the data directory's file system is nearly full.
+// checkDisk fails when the data directory cannot take writes (read-only,
+// or a disk too full for the database to grow: the app's own check,
+// wiring.DiskCheck) and warns when the disk is nearly full. It only reads.
 func (c *cli) checkDisk() check {
 	ch := check{name: "磁盘 Disk space"}
-	free, err := freeBytes(c.layout.Dir)
+	free, readOnly, err := c.env.DiskState(c.layout.Dir)
 	if err != nil {
 		ch.verdict, ch.text = fail, fmt.Sprintf("cannot read free space of %s: %v", c.layout.Dir, err)
+		return ch
+	}
+	if readOnly {
+		ch.verdict = fail
+		ch.text = fmt.Sprintf("READ-ONLY: %s cannot be written (its disk is mounted read-only, or the folder's permissions deny it): "+
+			"the app cannot save sales", c.layout.Dir)
+		ch.details = []string{"remount the disk read-write (a disk error can make Linux remount it read-only: check the disk), " +
+			"or give the folder back to the user that runs the app"}
+		return ch
+	}
+	var full *agent.DiskFullError
+	if errors.As(wiring.DiskCheck(c.layout.Dir, c.layout.DB, c.env.DiskState), &full) {
+		ch.verdict = fail
+		ch.text = fmt.Sprintf("DISK FULL: %s free in %s: free at least %d MB, or sales cannot be saved",
+			humanBytes(int64(free)), c.layout.Dir, full.NeedMB)
 		return ch
 	}
 	ch.text = fmt.Sprintf("%s free in %s", humanBytes(int64(free)), c.layout.Dir)
@@ -337,14 +353,19 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// checkDatabase opens the database as the app does and runs
-// integrity_check and the audit-chain verification. A file so damaged that
-// it does not open is the finding itself.
+// checkDatabase opens the database read-only (store.OpenReadOnly: doctor
+// never migrates, creates or changes a file) and runs integrity_check and
+// the audit-chain verification. A missing, empty or so damaged file that it
+// does not open is the finding itself, with the backup to restore.
 func (c *cli) checkDatabase(ctx context.Context) []check {
 	open := check{name: "数据库 Database"}
 	fi, err := os.Stat(c.layout.DB)
 	if err != nil {
 		open.verdict, open.text = fail, c.errNoDatabase().Error()
+		if c.installed() {
+			open.text = "MISSING: " + c.layout.DB + " is gone, but this installation has run before (it is enrolled or has backups)"
+			open.details = c.restoreHint()
+		}
 		return []check{open}
 	}
 	ci, err := c.lenientCipher()
@@ -352,7 +373,7 @@ func (c *cli) checkDatabase(ctx context.Context) []check {
 		open.verdict, open.text = fail, err.Error()
 		return []check{open}
 	}
-	s, err := c.openStoreWith(ctx, ci)
+	s, err := c.openReadOnlyWith(ctx, ci)
 	if err != nil {
 		open.verdict = fail
 		switch agent.CodeOf(err) {
@@ -361,6 +382,9 @@ func (c *cli) checkDatabase(ctx context.Context) []check {
 			open.details = []string{"install the newer program version; the database was not modified"}
 		case store.CodeForeignDatabase:
 			open.text = "NOT A TERMINAL DATABASE: " + err.Error()
+		case store.CodeEmptyDatabase:
+			open.text = "EMPTY, every sale, the queue and the staff are gone: " + err.Error()
+			open.details = c.restoreHint()
 		default:
 			open.text = "DAMAGED, cannot be opened: " + err.Error()
 			open.details = c.restoreHint()
@@ -410,37 +434,11 @@ func (c *cli) checkDatabase(ctx context.Context) []check {
 
 // restoreHint names the newest backup to restore from, if any.
 func (c *cli) restoreHint() []string {
-	b := newestBackup(c.layout.Backups)
+	b := c.layout.NewestBackup()
 	if b == "" {
 		return []string{"no backup in " + c.layout.Backups + "; contact support before the app is started again"}
 	}
 	return []string{"close the app, then restore the newest good backup: terminalctl restore " + b}
-}
-
-// newestBackup returns the newest *.db file in dir, by modification time.
-func newestBackup(dir string) string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return ""
-	}
-	type f struct {
-		path string
-		mod  time.Time
-	}
-	var fs []f
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".db") {
-			continue
-		}
-		if info, err := e.Info(); err == nil {
-			fs = append(fs, f{filepath.Join(dir, e.Name()), info.ModTime()})
-		}
-	}
-	if len(fs) == 0 {
-		return ""
-	}
-	sort.Slice(fs, func(i, j int) bool { return fs[i].mod.After(fs[j].mod) })
-	return fs[0].path
 }
 
 // humanBytes formats a size: "512 B", "3.2 MiB", "41.0 GiB".

@@ -36,7 +36,7 @@ func (c *cli) queueList(ctx context.Context, args []string) error {
 	if *limit < 0 {
 		return usageError("--limit must be 0 or more")
 	}
-	s, err := c.openStore(ctx)
+	s, err := c.openReadOnly(ctx)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func (c *cli) writeStatus(ctx context.Context, w io.Writer) bool {
 		line("", "enrolled %s at %s", e.EnrolledAt.Local().Format(time.DateTime), e.PlatformURL)
 	}
 
-	s, err := c.openStore(ctx)
+	s, err := c.openReadOnly(ctx)
 	if err != nil {
 		line("数据库 Database:", "CANNOT OPEN: %v", err)
 		return false

@@ -25,6 +25,14 @@ func (s kickingStore) SaveSale(ctx context.Context, sale agent.Sale, a agent.Aud
 	return err
 }
 
+func (s kickingStore) CommitSale(ctx context.Context, sale agent.Sale, a agent.AuditEntry, item agent.OutboxItem, job *agent.PrintJob) error {
+	err := s.Store.CommitSale(ctx, sale, a, item, job)
+	if err == nil {
+		s.kick()
+	}
+	return err
+}
+
 func (s kickingStore) SavePickup(ctx context.Context, p agent.Pickup, a agent.AuditEntry, out ...agent.OutboxItem) error {
 	err := s.Store.SavePickup(ctx, p, a, out...)
 	if err == nil && len(out) > 0 {

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"tradein/agent"
 	"tradein/agent/redact"
@@ -61,6 +62,9 @@ type Options struct {
 	// RefreshInterval is how often rules and library are refreshed while
 	// running; default 1 h.
 	RefreshInterval time.Duration
+	// DiskState reads the data directory's free space and whether it is
+	// read-only (the status bar's disk check); default DiskState.
+	DiskState func(dir string) (free uint64, readOnly bool, err error)
 }
 
 // App is the running terminal without its window. Build it with New,
@@ -123,12 +127,15 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 	if opt.RefreshInterval <= 0 {
 		opt.RefreshInterval = time.Hour
 	}
+	if opt.DiskState == nil {
+		opt.DiskState = DiskState
+	}
 	a := &App{opt: opt, layout: NewLayout(abs), clock: opt.Clock}
 	if opt.ConfigPath != "" {
 		a.layout.Config = opt.ConfigPath
 	}
 	if err := a.layout.Create(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: err.Error(), Err: err, Fix: dirFix(a.layout.Dir)}
 	}
 	defer func() {
 		if err != nil {
@@ -138,37 +145,56 @@ func New(ctx context.Context, opt Options) (_ *App, err error) {
 			a.Close()
 		}
 	}()
+	if err := DiskCheck(a.layout.Dir, a.layout.DB, opt.DiskState); agent.CodeOf(err) == agent.CodeReadOnly {
+		return nil, &StartError{Problem: err.Error(), Err: err, Fix: readOnlyFix(a.layout.Dir)}
+	}
 	if a.lock, err = LockDataDir(a.layout.Lock); err != nil {
-		return nil, err
+		if errors.Is(err, ErrDataDirLocked) {
+			return nil, &StartError{Problem: err.Error(), Err: err,
+				Fix: "use the window that is already open, or close it (or wait until it has closed) and start again"}
+		}
+		return nil, &StartError{Problem: err.Error(), Err: err, Fix: dirFix(a.layout.Dir)}
 	}
 
 	if err := a.loadConfig(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the settings " + a.layout.Config + " are wrong: " + err.Error(), Err: err,
+			Fix: "correct the file (field support: terminalctl doctor names the wrong setting), or move it away " +
+				"to start with the default settings and set the devices again on the support screen"}
 	}
 	if err := a.openLog(); err != nil {
+		return nil, &StartError{Problem: "the log " + a.layout.Log + " cannot be written: " + err.Error(), Err: err,
+			Fix: dirFix(a.layout.Dir)}
+	}
+	if err := a.layout.checkData(); err != nil {
 		return nil, err
 	}
 	key, err := agent.LoadOrCreateKey(a.layout.FieldKey)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		a.cipher, err = agent.NewFieldCipher(key)
 	}
-	if a.cipher, err = agent.NewFieldCipher(key); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, &StartError{Problem: err.Error(), Err: err,
+			Fix: "field.key must be the installation's own 32-byte key, readable by its owner only (chmod 600 " +
+				a.layout.FieldKey + "); a damaged key is copied back from the installation's safe copy"}
 	}
 	a.store, err = store.Open(ctx, a.layout.DB, store.Options{Cipher: a.cipher, BackupDir: a.layout.Backups,
 		Clock: a.clock, Logger: a.log})
 	if err != nil {
-		return nil, fmt.Errorf("open the database %s: %w", a.layout.DB, err)
+		return nil, a.layout.openError(err)
 	}
 	if a.enroll, a.enrolled, err = LoadEnrollment(a.layout.Enrollment); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the enrollment " + a.layout.Enrollment + " cannot be read: " + err.Error(), Err: err,
+			Fix: "move the file away and enroll the terminal again with a new code from the platform operator " +
+				"(tradein-terminal --enroll CODE --setup-only, or 运维 → 注册终端)"}
 	}
 	if err := a.newClient(); err != nil {
-		return nil, err
+		return nil, &StartError{Problem: "the platform connection cannot be set up: " + err.Error(), Err: err,
+			Fix: "check platform_url and platform_ca_file in " + a.layout.Config + " and that field.key is the installation's own"}
 	}
 	if opt.EnrollCode != "" && !a.enrolled {
 		if _, err := a.enrollWith(ctx, opt.EnrollCode); err != nil {
-			return nil, err
+			return nil, &StartError{Problem: "enrollment with the platform failed: " + err.Error(), Err: err,
+				Fix: "check the network and the code (each code is from the platform operator), then start again"}
 		}
 	}
 	a.tracker = status.NewTracker(a.clock)
@@ -272,10 +298,26 @@ func (a *App) newClient() error {
 	return nil
 }
 
+// The longest enrollment code and device fingerprint the contract allows
+// (sync/api/openapi.yaml EnrollRequest), in characters.
+const (
+	maxEnrollCode  = 64
+	maxFingerprint = 256
+)
+
 // enrollWith enrolls the terminal with a one-time code and stores the
 // identity. The client signs with it from now on; the Terminal built
 // before keeps its identity until the program restarts.
 func (a *App) enrollWith(ctx context.Context, code string) (agent.StoreInfo, error) {
+	// The contract's limits, in characters as its maxLength counts them.
+	if n := utf8.RuneCountInString(code); n > maxEnrollCode {
+		return agent.StoreInfo{}, agent.Errorf(agent.CodeInvalidRequest,
+			"the enrollment code has %d characters, at most %d: check the code", n, maxEnrollCode)
+	}
+	if utf8.RuneCountInString(a.opt.Fingerprint) > maxFingerprint {
+		return agent.StoreInfo{}, agent.Errorf(agent.CodeInvalidRequest,
+			"the device fingerprint has more than %d characters", maxFingerprint)
+	}
 	resp, err := a.client.Enroll(ctx, code, a.opt.Fingerprint)
 	if err != nil {
 		return agent.StoreInfo{}, err
@@ -349,6 +391,7 @@ func (a *App) buildTerminal() error {
 		VerifyURLBase: a.Config().VerifyURLBase,
 		PhotosDir:     a.layout.Photos,
 		Logger:        a.log,
+		Disk:          func() error { return DiskCheck(a.layout.Dir, a.layout.DB, a.opt.DiskState) },
 	}
 	if enrolled {
 		key, err := (Enrollment{PlatformKey: keyB64}).Key()

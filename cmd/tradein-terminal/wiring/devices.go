@@ -171,6 +171,20 @@ func (m *deviceManager) PrintReceipt(ctx context.Context, r agent.Receipt) (stri
 	return m.spooler.PrintReceipt(ctx, r)
 }
 
+// PrepareReceipt renders r on the current spooler without storing it.
+func (m *deviceManager) PrepareReceipt(ctx context.Context, r agent.Receipt) (agent.PrintJob, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.spooler.PrepareReceipt(ctx, r)
+}
+
+// Wake tells the current spooler that a job was stored.
+func (m *deviceManager) Wake() {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	m.spooler.Wake()
+}
+
 // FailedJobs lists print jobs waiting for the operator.
 func (m *deviceManager) FailedJobs(ctx context.Context) ([]agent.PrintJob, error) {
 	m.mu.RLock()

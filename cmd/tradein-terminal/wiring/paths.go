@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"time"
 )
 
 // Layout names every file and folder of a data directory. Program files
@@ -108,4 +110,24 @@ func writableDir(dir string) bool {
 	f.Close()
 	os.Remove(name)
 	return true
+}
+
+// NewestBackup returns the newest *.db file in the backups folder, by
+// modification time, or "" when there is none. Field support restores it
+// (terminalctl restore) when the database is lost or damaged.
+func (l Layout) NewestBackup() string {
+	ents, err := os.ReadDir(l.Backups)
+	if err != nil {
+		return ""
+	}
+	newest, newestMod := "", time.Time{}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".db") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && (newest == "" || info.ModTime().After(newestMod)) {
+			newest, newestMod = filepath.Join(l.Backups, e.Name()), info.ModTime()
+		}
+	}
+	return newest
 }
