@@ -285,7 +285,9 @@ func (d *SaleWizard) snRequiredLocked() bool {
 // SNRequired reports whether the scanned product needs its SN/IMEI.
 func (d *SaleWizard) SNRequired() bool { return d.view.Load().snRequired }
 
-// SetSN takes the product's serial number or IMEI (15 digits, Luhn). Online
+// SetSN takes the product's serial number or IMEI (15 digits, Luhn) in its
+// NormalizeSN form (trimmed, upper case), so one device is one SN whatever
+// case it was scanned or typed in. Online
 // the platform is asked whether it may be sold (USED and NOT_FOUND refuse);
 // always, the local history is checked too (an SN subsidised on this
 // terminal and not refunded refuses with CodeSNUsed). It returns the
@@ -303,7 +305,7 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	if !d.haveRule {
 		return nil, Errorf(CodeInvalidRequest, "scan the product barcode before its SN/IMEI")
 	}
-	sn = strings.TrimSpace(sn)
+	sn = NormalizeSN(sn)
 	if len(sn) == 15 && firstNonDigit(sn) < 0 {
 		if err := ValidateIMEI(sn); err != nil {
 			return nil, err
