@@ -300,6 +300,13 @@ func TestErrorCodes(t *testing.T) {
 		_, err = e.try(e.c, e.code(agent.CatPhone).Code, mate70, strings.ToLower(up), price)
 		wantCode(t, err, agent.CodeSNUsed)
 	})
+	t.Run("zero subsidy", func(t *testing.T) {
+		d := e.code(agent.CatPhone)
+		_, err := e.try(e.c, d.Code, mate70, uniq("SN"), 1) // ¥0.01: 15 % is 0 fen
+		wantCode(t, err, agent.CodeInvalidRequest)
+		// The consumer's one phone subsidy is still there.
+		e.sell(e.c, d.Code, mate70, uniq("SN"), price)
+	})
 	t.Run("SN_NOT_FOUND", func(t *testing.T) {
 		if st, err := e.c.QuerySN(ctx, sim.VoidSNs[0]); err != nil || st != agent.SNNotFound {
 			t.Errorf("QuerySN(void) = %s, %v", st, err)

@@ -265,6 +265,7 @@ var table = map[string]entry{
 	"err.INVALID_IMEI":              {"IMEI 应为 15 位数字且校验正确。请重新扫描机身或包装上的 IMEI。", "An IMEI has 15 digits with a valid check digit. Scan the IMEI on the unit or box again."},
 	"err.INVALID_SN":                {"序列号格式不对（6–32 位字母、数字或横线）。请重新扫描。", "The serial number is malformed (6–32 letters, digits or dashes). Scan it again."},
 	"err.INVALID_REGION":            {"地区代码格式不对（应为 6 位数字）。请联系运维检查终端注册。", "The region code is malformed (6 digits). Ask field support to check the enrollment."},
+	"err.SUBSIDY_ZERO":              {"按这个成交价补贴为 ¥0.00，却会用掉消费者本品类唯一的补贴名额，因此不能按补贴销售。请核对成交价是否输错。", "At this final price the subsidy is ¥0.00, yet it would use up the consumer's one subsidy for this category, so it cannot be sold as subsidised. Check whether the final price was mistyped."},
 	"err.INVALID_AMOUNT":            {"金额格式不对。请输入元，例如 4999 或 4999.50。", "The amount is malformed. Type yuan, e.g. 4999 or 4999.50."},
 	"err.INVALID_CONSUMER_CODE":     {"这不是有效的消费者资格码。请重新扫描消费者手机上的二维码。", "This is not a valid consumer code. Scan the QR code on the consumer's phone again."},
 	"err.BAD_SIGNATURE":             {"资格码签名无效，可能是伪造或截图损坏。请让消费者刷新二维码后重新扫描。", "The code's signature is invalid (forged or damaged). Ask the consumer to refresh the QR code and scan again."},
