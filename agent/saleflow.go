@@ -306,6 +306,9 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 		return nil, Errorf(CodeInvalidRequest, "scan the product barcode before its SN/IMEI")
 	}
 	sn = NormalizeSN(sn)
+	if misreadProductCode(sn, d.sale.Product.Barcode) {
+		return nil, Errorf(CodeInvalidGTIN, "a product barcode with a wrong check digit was scanned where the SN belongs")
+	}
 	if len(sn) == 15 && firstNonDigit(sn) < 0 {
 		if err := ValidateIMEI(sn); err != nil {
 			return nil, err
@@ -349,6 +352,29 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	d.snWarnings = fw
 	d.quoted = false
 	return mergeWarnings(notices, fw), nil
+}
+
+// misreadProductCode reports whether s, scanned where the SN belongs, is a
+// product barcode with a wrong check digit rather than a serial number: a
+// digit string of GTIN length whose GS1 check digit is wrong, and which
+// either is a 13-digit 69… code (the national library's product codes) or
+// shares its first 7 digits (the shortest GS1 company prefix) with the
+// sale's product barcode. Serial numbers may be all digits, so a digit
+// string of another shape stays an SN; one of this shape is far likelier the
+// box's barcode misread or mistyped, and "rescan" helps the clerk where the
+// platform's "SN not found" would not.
+func misreadProductCode(s, productBarcode string) bool {
+	switch len(s) {
+	case 8, 12, 13, 14:
+	default:
+		return false
+	}
+	if firstNonDigit(s) >= 0 || GTINCheckDigit(s[:len(s)-1]) == s[len(s)-1] {
+		return false
+	}
+	const companyPrefix = 7
+	return len(s) == 13 && strings.HasPrefix(s, "69") ||
+		len(productBarcode) >= companyPrefix && s[:companyPrefix] == productBarcode[:companyPrefix]
 }
 
 // NeedsTradeIn reports whether the scanned product's rule requires an old

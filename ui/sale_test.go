@@ -251,6 +251,27 @@ func TestWedgeTypingGoesToItsStep(t *testing.T) {
 	}
 }
 
+// TestBadProductBarcodeAtSNStep: a product barcode with a wrong check digit
+// scanned at the SN step says "check digit wrong, rescan" and keeps the
+// clerk at the SN step.
+func TestBadProductBarcodeAtSNStep(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	f.login("C1", "1234")
+	f.scan(f.code(agent.CatPhone), 1)
+	f.scan(phone.Barcode, 1)
+	f.mustShow("小米 X1")
+	bad := phone.Barcode[:12] + string('0'+(phone.Barcode[12]-'0'+1)%10)
+	f.scan(bad, 1)
+	f.mustShow("条码校验位错误，请重新扫描。")
+	if f.shows(i18n.T("sale.sn.ok", bad)) {
+		t.Fatal("the bad barcode was taken as the serial number")
+	}
+	sn := f.platform.SetSN(imei("86012345678903"), agent.SNSellable)
+	f.scan(sn, 1)
+	f.mustShow(i18n.T("sale.sn.ok", sn))
+}
+
 // TestCancelButtonAsks: the cancel button asks in a dialog before it
 // cancels the sale.
 func TestCancelButtonAsks(t *testing.T) {

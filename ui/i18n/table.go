@@ -261,7 +261,7 @@ var table = map[string]entry{
 	"err.QUOTA_EXHAUSTED":           {"该消费者在此品类的补贴名额已用完。本单不能补贴。", "The consumer has no subsidy left in this category. This sale cannot be subsidised."},
 	"err.INTERNAL":                  {"系统出现意外错误。请重试；若仍失败，请联系运维并告知时间。", "Something unexpected went wrong. Try again; if it fails again, call field support and tell them the time."},
 	"err.IDEMPOTENCY_CONFLICT":      {"平台收到了编号相同但内容不同的请求。请取消本单重新开始，并联系运维。", "The platform saw the same request number with different content. Cancel this sale, start again and call field support."},
-	"err.INVALID_GTIN":              {"条码校验位不对。请重新扫描商品条码。", "The barcode's check digit is wrong. Scan the product barcode again."},
+	"err.INVALID_GTIN":              {"条码校验位错误，请重新扫描。", "Check digit wrong, rescan."},
 	"err.INVALID_IMEI":              {"IMEI 应为 15 位数字且校验正确。请重新扫描机身或包装上的 IMEI。", "An IMEI has 15 digits with a valid check digit. Scan the IMEI on the unit or box again."},
 	"err.INVALID_SN":                {"序列号格式不对（6–32 位字母、数字或横线）。请重新扫描。", "The serial number is malformed (6–32 letters, digits or dashes). Scan it again."},
 	"err.INVALID_REGION":            {"地区代码格式不对（应为 6 位数字）。请联系运维检查终端注册。", "The region code is malformed (6 digits). Ask field support to check the enrollment."},
