@@ -302,12 +302,14 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	if err := d.editableLocked(); err != nil {
 		return nil, err
 	}
-	if !d.haveRule {
-		return nil, Errorf(CodeInvalidRequest, "scan the product barcode before its SN/IMEI")
-	}
+	// A product barcode with a wrong check digit classifies as an SN, so a
+	// scan of one reaches SetSN even before the product is known.
 	sn = NormalizeSN(sn)
 	if misreadProductCode(sn, d.sale.Product.Barcode) {
 		return nil, Errorf(CodeInvalidGTIN, "a product barcode with a wrong check digit was scanned where the SN belongs")
+	}
+	if !d.haveRule {
+		return nil, Errorf(CodeInvalidRequest, "scan the product barcode before its SN/IMEI")
 	}
 	if len(sn) == 15 && firstNonDigit(sn) < 0 {
 		if err := ValidateIMEI(sn); err != nil {
