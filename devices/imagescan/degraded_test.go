@@ -28,16 +28,16 @@ import (
 
 // degradation describes how one snapshot went wrong.
 type degradation struct {
-	name     string
-	scale    float64 // pixels a module
-	rotate   float64 // degrees, around the code's centre
-	tilt     float64 // perspective: degrees the code's plane leans back from the camera (around the horizontal)
-	blur     int     // box-blur radius in pixels, applied twice (≈ Gaussian)
-	noise    int     // amplitude of uniform sensor noise, ± grey levels
-	dark     uint8   // grey of the dark modules
-	light    uint8   // grey of the light modules and the quiet zone
-	invert   bool    // light modules on a dark ground (a phone in dark mode)
-	jpegQ    int     // JPEG quality; 0 keeps the image lossless
+	name   string
+	scale  float64 // pixels a module
+	rotate float64 // degrees, around the code's centre
+	tilt   float64 // perspective: degrees the code's plane leans back from the camera (around the horizontal)
+	blur   int     // box-blur radius in pixels, applied twice (≈ Gaussian)
+	noise  int     // amplitude of uniform sensor noise, ± grey levels
+	dark   uint8   // grey of the dark modules
+	light  uint8   // grey of the light modules and the quiet zone
+	invert bool    // light modules on a dark ground (a phone in dark mode)
+	jpegQ  int     // JPEG quality; 0 keeps the image lossless
 }
 
 // degradations are the ways each code is spoiled. rotate applies to QR
@@ -299,7 +299,6 @@ func TestDegradedSetImages(t *testing.T) {
 		}
 	}
 }
-
 
 // BenchmarkDegradedSet decodes the whole degraded set once per iteration
 // and reports the median time of one image.
