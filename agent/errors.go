@@ -54,6 +54,7 @@ const (
 	CodeRulesMissing    Code = "RULES_NOT_SYNCED" // no rules cached yet: selling waits for the first refresh
 	CodePrintFailed     Code = "PRINT_FAILED"     // the receipt was not queued; the sale itself is saved
 	CodeAlreadyPickedUp Code = "ALREADY_PICKED_UP"
+	CodeSubsidyZero     Code = "SUBSIDY_ZERO" // the price gives a ¥0.00 subsidy, which would still spend the consumer's quota
 )
 
 // Error is a typed error with a stable code. Detail is for logs and

@@ -69,10 +69,19 @@ func FuzzValidateIMEI(f *testing.F) {
 }
 
 func FuzzValidateSN(f *testing.F) {
-	for _, s := range []string{"C02XK1ZJJG5H", "SN-2025-000123", "ABC12", "ABC 123", "序列号123456", strings.Repeat("A", 33), "\xff\xfe\xfd\xfc\xfb\xfa"} {
+	for _, s := range []string{"C02XK1ZJJG5H", "SN-2025-000123", "ABC12", "ABC 123", "序列号123456", strings.Repeat("A", 33), "\xff\xfe\xfd\xfc\xfb\xfa", " sncase000001\r\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// NormalizeSN: idempotent, no lower-case ASCII left, and one
+		// validity for every case of the same letters.
+		n := NormalizeSN(s)
+		if NormalizeSN(n) != n || strings.IndexFunc(n, func(r rune) bool { return r >= 'a' && r <= 'z' }) >= 0 {
+			t.Fatalf("NormalizeSN(%q) = %q", s, n)
+		}
+		if (ValidateSN(n) == nil) != (ValidateSN(strings.TrimSpace(s)) == nil) {
+			t.Fatalf("case changed the validity of %q", s)
+		}
 		err := ValidateSN(s)
 		if err != nil {
 			if CodeOf(err) != CodeInvalidSN {

@@ -305,7 +305,9 @@ func (d *SaleWizard) snRequiredLocked() bool {
 // SNRequired reports whether the scanned product needs its SN/IMEI.
 func (d *SaleWizard) SNRequired() bool { return d.view.Load().snRequired }
 
-// SetSN takes the product's serial number or IMEI (15 digits, Luhn). Online
+// SetSN takes the product's serial number or IMEI (15 digits, Luhn) in its
+// NormalizeSN form (trimmed, upper case), so one device is one SN whatever
+// case it was scanned or typed in. Online
 // the platform is asked whether it may be sold (USED and NOT_FOUND refuse);
 // always, the local history is checked too (an SN subsidised on this
 // terminal and not refunded refuses with CodeSNUsed). It returns the
@@ -320,10 +322,15 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	if err := d.editableLocked(); err != nil {
 		return nil, err
 	}
+	// A product barcode with a wrong check digit classifies as an SN, so a
+	// scan of one reaches SetSN even before the product is known.
+	sn = NormalizeSN(sn)
+	if misreadProductCode(sn, d.sale.Product.Barcode) {
+		return nil, Errorf(CodeInvalidGTIN, "a product barcode with a wrong check digit was scanned where the SN belongs")
+	}
 	if !d.haveRule {
 		return nil, Errorf(CodeInvalidRequest, "scan the product barcode before its SN/IMEI")
 	}
-	sn = strings.TrimSpace(sn)
 	if len(sn) == 15 && firstNonDigit(sn) < 0 {
 		if err := ValidateIMEI(sn); err != nil {
 			return nil, err
@@ -367,6 +374,29 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	d.snWarnings = fw
 	d.quoted = false
 	return mergeWarnings(notices, fw), nil
+}
+
+// misreadProductCode reports whether s, scanned where the SN belongs, is a
+// product barcode with a wrong check digit rather than a serial number: a
+// digit string of GTIN length whose GS1 check digit is wrong, and which
+// either is a 13-digit 69… code (the national library's product codes) or
+// shares its first 7 digits (the shortest GS1 company prefix) with the
+// sale's product barcode. Serial numbers may be all digits, so a digit
+// string of another shape stays an SN; one of this shape is far likelier the
+// box's barcode misread or mistyped, and "rescan" helps the clerk where the
+// platform's "SN not found" would not.
+func misreadProductCode(s, productBarcode string) bool {
+	switch len(s) {
+	case 8, 12, 13, 14:
+	default:
+		return false
+	}
+	if firstNonDigit(s) >= 0 || GTINCheckDigit(s[:len(s)-1]) == s[len(s)-1] {
+		return false
+	}
+	const companyPrefix = 7
+	return len(s) == 13 && strings.HasPrefix(s, "69") ||
+		len(productBarcode) >= companyPrefix && s[:companyPrefix] == productBarcode[:companyPrefix]
 }
 
 // NeedsTradeIn reports whether the scanned product's rule requires an old

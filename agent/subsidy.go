@@ -35,7 +35,12 @@ type SubsidyOptions struct {
 // delisted product, a grade without a rate (e.g. grade 3 appliances) or a
 // zero rate; CodePriceAboveCeiling when the price exceeds the category
 // ceiling; CodePriceAboveFiled when it exceeds the product's filed price
-// (价格备案; only when the library has one).
+// (价格备案; only when the library has one); CodeSubsidyZero when the
+// subsidy rounds down to ¥0.00 (15 % of a mistyped ¥0.01 price). A
+// subsidised sale spends the consumer's one-per-category quota whatever its
+// amount, so a ¥0.00 subsidy would cost the consumer their subsidy for
+// nothing; it is refused rather than sold. The platform computes with this
+// function too and refuses the same prices.
 func ComputeSubsidy(rule CategoryRule, p Product, finalPrice Fen) (SubsidyResult, error) {
 	return ComputeSubsidyWith(rule, p, finalPrice, SubsidyOptions{})
 }
@@ -82,6 +87,9 @@ func ComputeSubsidyWith(rule CategoryRule, p Product, finalPrice Fen, o SubsidyO
 		return SubsidyResult{}, Errorf(CodeNotEligible, "no subsidy rate for %s", rule.Category)
 	}
 	amount := applyRate(finalPrice, rate)
+	if amount <= 0 {
+		return SubsidyResult{}, Errorf(CodeSubsidyZero, "final price %s gives a subsidy of 0 at %d bp", finalPrice, rate)
+	}
 	res := SubsidyResult{SubsidyFen: amount, RateBP: rate}
 	if rule.CapFen > 0 && amount > rule.CapFen {
 		res.SubsidyFen, res.Capped = rule.CapFen, true

@@ -76,7 +76,12 @@ func TestComputeSubsidyEdges(t *testing.T) {
 		{"cap boundary exactly", rule(CatFridge), product(CatFridge, 1), 10000_00, SubsidyOptions{}, 2000_00, 2000, ""},
 		{"one fen above cap boundary", rule(CatFridge), product(CatFridge, 1), 10000_01, SubsidyOptions{}, 2000_00, 2000, ""},
 		{"floor, not round", rule(CatFridge), product(CatFridge, 2), 9_99, SubsidyOptions{}, 1_49, 1500, ""}, // 149.85 fen
-		{"one fen", rule(CatPhone), product(CatPhone, 0), 1, SubsidyOptions{}, 0, 1500, ""},
+		// A subsidy that rounds down to ¥0.00 would spend the consumer's
+		// quota for nothing (a mistyped ¥0.01 price): refused.
+		{"one fen", rule(CatPhone), product(CatPhone, 0), 1, SubsidyOptions{}, 0, 0, CodeSubsidyZero},
+		{"six fen", rule(CatPhone), product(CatPhone, 0), 6, SubsidyOptions{}, 0, 0, CodeSubsidyZero},
+		{"seven fen", rule(CatPhone), product(CatPhone, 0), 7, SubsidyOptions{}, 1, 1500, ""},
+		{"one fen fixed amount", rule(CatEBike), product(CatEBike, 0), 1, SubsidyOptions{}, 1, 0, ""},
 		{"grade 2 appliance", rule(CatWasher), product(CatWasher, 2), 3000_00, SubsidyOptions{}, 450_00, 1500, ""},
 		{"grade 0 appliance", rule(CatWasher), product(CatWasher, 0), 3000_00, SubsidyOptions{}, 0, 0, CodeNotEligible},
 		{"grade 5 appliance", rule(CatWasher), product(CatWasher, 5), 3000_00, SubsidyOptions{}, 0, 0, CodeNotEligible},

@@ -193,6 +193,11 @@ func (t *Terminal) isOnline() bool {
 	return t.online.Load()
 }
 
+// Now is the time on the terminal's clock. The UI times the keys of a
+// keyboard-wedge scanner with it (Wedge), so tests drive both with one
+// fake clock.
+func (t *Terminal) Now() time.Time { return t.clock.Now() }
+
 // HandleScan delivers a scan to the UI. Devices call it from their own
 // goroutines. An event without a Kind is classified here. When the UI has
 // not kept up and the buffer is full, the oldest waiting scan is dropped:

@@ -1,6 +1,9 @@
 package agent
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file validates the codes a clerk scans or types before the terminal
 // asks the product library or the platform about them (docs/DOMAIN.md). Every
@@ -92,6 +95,30 @@ func LuhnCheckDigit(body string) byte {
 		double = !double
 	}
 	return byte('0' + (10-sum%10)%10)
+}
+
+// NormalizeSN returns the canonical form of a scanned or typed serial number
+// or IMEI: surrounding whitespace removed and ASCII letters upper-cased.
+// Manufacturers print SNs in capitals, but wedge scanners with Caps Lock on
+// and clerks typing by hand produce lower case; "SNCASE000001" and
+// "sncase000001" are one device and must be subsidised once. Every place
+// that stores, compares or sends an SN uses this form; the platform
+// normalises the same way (sync/api/openapi.yaml, schema SN). Characters
+// other than ASCII letters are left as they are (ValidateSN refuses them).
+func NormalizeSN(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // ValidateSN reports whether s is an acceptable serial number: SNMinLen to

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,27 @@ func TestWedgeTypingGoesToItsStep(t *testing.T) {
 	}
 }
 
+// TestBadProductBarcodeAtSNStep: a product barcode with a wrong check digit
+// scanned at the SN step says "check digit wrong, rescan" and keeps the
+// clerk at the SN step.
+func TestBadProductBarcodeAtSNStep(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	f.login("C1", "1234")
+	f.scan(f.code(agent.CatPhone), 1)
+	f.scan(phone.Barcode, 1)
+	f.mustShow("小米 X1")
+	bad := phone.Barcode[:12] + string('0'+(phone.Barcode[12]-'0'+1)%10)
+	f.scan(bad, 1)
+	f.mustShow("条码校验位错误，请重新扫描。")
+	if f.shows(i18n.T("sale.sn.ok", bad)) {
+		t.Fatal("the bad barcode was taken as the serial number")
+	}
+	sn := f.platform.SetSN(imei("86012345678903"), agent.SNSellable)
+	f.scan(sn, 1)
+	f.mustShow(i18n.T("sale.sn.ok", sn))
+}
+
 // TestCancelButtonAsks: the cancel button asks in a dialog before it
 // cancels the sale.
 func TestCancelButtonAsks(t *testing.T) {
@@ -268,4 +290,57 @@ func TestCancelButtonAsks(t *testing.T) {
 	f.tapButton(i18n.T("sale.cancel")) // the dialog's confirm button
 	f.wait(1)
 	f.mustShow(i18n.T("sale.cancelled"))
+}
+
+// typeAt types s into the focused widget one key every gap on the
+// terminal's clock, then Enter one gap later: 5 ms is a keyboard-wedge
+// scanner, 120 ms a person.
+func (f *fixture) typeAt(s string, gap time.Duration) {
+	f.t.Helper()
+	fo := f.focused()
+	for _, r := range s {
+		f.clock.Advance(gap)
+		fo.TypedRune(r)
+	}
+	f.clock.Advance(gap)
+	fo.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+// TestWedgeScanIntoAnyField: keys as fast as a scanner's (≤ 50 ms apart,
+// ending in Enter) typed into a field that is not the code's own, here the
+// old appliance's model, are a scan: the code goes to its step (a phone
+// consumer code for a fridge sale is refused there) and leaves the field
+// as it was. The same keys typed at a person's pace stay in the field.
+func TestWedgeScanIntoAnyField(t *testing.T) {
+	f := newFixture(t)
+	f.open()
+	f.login("C1", "1234")
+	f.scan(f.code(agent.CatFridge), 1)
+	f.scan(fridge.Barcode, 1)
+	f.mustShow(i18n.T("sale.ti.hint")) // the focus is on the old appliance's brand
+
+	// A person typing: a brand of 10 characters, then Enter moves on.
+	f.typeAt("Haier-2019", 120*time.Millisecond)
+	f.mustShow("Haier-2019")
+	model := f.focused()
+
+	// A scanner typing into the model field.
+	code := f.code(agent.CatPhone)
+	f.typeAt(code, 5*time.Millisecond)
+	f.wait(1)
+	f.mustShow(i18n.Error(&agent.Error{Code: agent.CodeVoucherCategoryMismatch}))
+	if got := entryText(model); got != "" {
+		t.Fatalf("the model field holds %q after the scan", got)
+	}
+	// Slow keys in the model field are the model.
+	f.m.w.Canvas().Focus(model)
+	f.typeAt("BCD-180WX", 120*time.Millisecond)
+	if got := entryText(model); got != "BCD-180WX" {
+		t.Fatalf("model field = %q", got)
+	}
+}
+
+// entryText is the text of an entry (a widget.Entry or a type embedding it).
+func entryText(o fyne.Focusable) string {
+	return reflect.ValueOf(o).Elem().FieldByName("Text").String()
 }

@@ -18,7 +18,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}{
 		{`SELECT barcode, name FROM products WHERE barcode = ?`, []any{"6901234567892"}, "USING PRIMARY KEY (barcode=?)"},
 		{`SELECT data FROM sales WHERE order_no = ?`, []any{"O1"}, "USING INDEX sqlite_autoindex_sales_1 (order_no=?)"},
-		{`SELECT data FROM sales WHERE sn = ? ORDER BY created_at DESC`, []any{"SN1"}, "USING INDEX sales_sn (sn=?)"},
+		{`SELECT data FROM sales WHERE sn IN (?, ?) ORDER BY created_at DESC`, []any{"SN1", "sn1"}, "USING INDEX sales_sn (sn=?)"},
 		{`SELECT data FROM sales WHERE cref = ? AND created_at >= ? ORDER BY created_at DESC`, []any{"C", 0}, "USING INDEX sales_cref (cref=? AND created_at>?)"},
 		{`SELECT data FROM sales WHERE voucher_id = ? ORDER BY created_at DESC`, []any{"V"}, "USING INDEX sales_voucher (voucher_id=?)"},
 		{`SELECT data FROM sales WHERE barcode = ? AND created_at >= ? ORDER BY created_at DESC`, []any{"B", 0}, "USING INDEX sales_barcode (barcode=? AND created_at>?)"},

@@ -285,12 +285,17 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// SalesBySN returns the sales of the serial number in any state, newest first.
+// SalesBySN returns the sales of the serial number in any state, newest
+// first. sn is compared in its agent.NormalizeSN form (upper case), which is
+// how sales store it; the all-lower-case spelling is looked up too, because
+// sales saved before SNs were normalised hold the SN as it was scanned, and a
+// scanner with Caps Lock on or a clerk typing by hand gives all lower case.
 func (s *Store) SalesBySN(ctx context.Context, sn string) ([]agent.Sale, error) {
+	sn = agent.NormalizeSN(sn)
 	if sn == "" {
 		return nil, nil
 	}
-	return s.querySales(ctx, `SELECT data FROM sales WHERE sn = ? ORDER BY created_at DESC`, sn)
+	return s.querySales(ctx, `SELECT data FROM sales WHERE sn IN (?, ?) ORDER BY created_at DESC`, sn, strings.ToLower(sn))
 }
 
 // SalesByConsumer returns the consumer's sales created at or after since,

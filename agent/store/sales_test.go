@@ -475,3 +475,28 @@ func TestSaveSaleRefusesIllegalMove(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSalesBySNIgnoresCase: the SN is looked up in its upper-case form, and
+// a sale saved in lower case before SNs were normalised is found too.
+func TestSalesBySNIgnoresCase(t *testing.T) {
+	ctx := context.Background()
+	s, clk := openTest(t)
+	legacy := testSale(1, clk.Now())
+	legacy.SN = "sncase000001"
+	normal := testSale(2, clk.Now())
+	normal.SN = "SNCASE000002"
+	for _, sale := range []agent.Sale{legacy, normal} {
+		if err := s.SaveSale(ctx, sale, auditFor(sale)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for sn, want := range map[string]string{
+		"SNCASE000001": legacy.OrderNo, "sncase000001": legacy.OrderNo,
+		"sncase000002": normal.OrderNo, " SNCASE000002 ": normal.OrderNo,
+	} {
+		got, err := s.SalesBySN(ctx, sn)
+		if err != nil || len(got) != 1 || got[0].OrderNo != want {
+			t.Errorf("SalesBySN(%q) = %d sales, %v; want %s", sn, len(got), err, want)
+		}
+	}
+}

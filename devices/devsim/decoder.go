@@ -372,7 +372,10 @@ func (d *Decoder) gsParen(b []byte) int {
 	return d.counted(5 + n)
 }
 
-// gsRaster decodes GS v 0 m xL xH yL yH d…
+// gsRaster decodes GS v 0 m xL xH yL yH d…. The mode m (0–3, or '0'–'3')
+// prints each bit as one dot (0), two dots wide (1), two dots high (2) or
+// 2×2 dots (3, quadruple), as ESC/POS printers do; the image holds the
+// printed dots.
 func (d *Decoder) gsRaster(b []byte) int {
 	if len(b) < 8 {
 		return 0
@@ -381,21 +384,26 @@ func (d *Decoder) gsRaster(b []byte) int {
 		d.errors++
 		return d.counted(2)
 	}
+	m := b[3]
+	if m >= '0' && m <= '3' {
+		m -= '0'
+	}
 	xb, h := u16(b[4], b[5]), u16(b[6], b[7])
 	k := xb * h
-	if k > maxCommand || xb == 0 || h == 0 || xb > maxRasterBytesPerRow || h > maxRasterRows {
+	if k > maxCommand || xb == 0 || h == 0 || xb > maxRasterBytesPerRow || h > maxRasterRows || m > 3 {
 		d.errors++
 		return d.counted(8)
 	}
 	if len(b) < 8+k {
 		return 0
 	}
-	img := image.NewGray(image.Rect(0, 0, xb*8, h))
+	sx, sy := 1+int(m&1), 1+int(m>>1)
+	img := image.NewGray(image.Rect(0, 0, xb*8*sx, h*sy))
 	data := b[8 : 8+k]
-	for y := 0; y < h; y++ {
-		for x := 0; x < xb*8; x++ {
+	for y := 0; y < h*sy; y++ {
+		for x := 0; x < xb*8*sx; x++ {
 			v := uint8(255)
-			if data[y*xb+x/8]&(0x80>>(x%8)) != 0 {
+			if data[(y/sy)*xb+x/sx/8]&(0x80>>(x/sx%8)) != 0 {
 				v = 0
 			}
 			img.Pix[y*img.Stride+x] = v

@@ -239,3 +239,49 @@ func TestDecoderCode128Braces(t *testing.T) {
 		t.Fatalf("lines %q", got)
 	}
 }
+
+// TestDecoderRasterModes: GS v 0's mode doubles the width (1), the height
+// (2) or both (3, quadruple; also as '3') of every bit, as a printer does.
+func TestDecoderRasterModes(t *testing.T) {
+	// One byte per row, two rows: 1000 0000 / 0000 0001.
+	for _, c := range []struct {
+		m      byte
+		w, h   int
+		blacks [][2]int
+	}{
+		{0, 8, 2, [][2]int{{0, 0}, {7, 1}}},
+		{1, 16, 2, [][2]int{{0, 0}, {1, 0}, {14, 1}, {15, 1}}},
+		{2, 8, 4, [][2]int{{0, 0}, {0, 1}, {7, 2}, {7, 3}}},
+		{3, 16, 4, [][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {14, 2}, {15, 2}, {14, 3}, {15, 3}}},
+		{'3', 16, 4, [][2]int{{0, 0}, {1, 1}, {15, 3}}},
+	} {
+		b := []byte{0x1b, '@', 0x1d, 'v', '0', c.m, 1, 0, 2, 0, 0x80, 0x01, 0x1d, 'V', 66, 0}
+		rs := decodeAll(t, b, len(b))
+		if len(rs) != 1 || len(rs[0].Elements) != 1 {
+			t.Fatalf("m=%d: %+v", c.m, rs)
+		}
+		img := rs[0].Elements[0].Image
+		if img.Bounds().Dx() != c.w || img.Bounds().Dy() != c.h {
+			t.Fatalf("m=%d: image %v, want %dx%d", c.m, img.Bounds(), c.w, c.h)
+		}
+		black := 0
+		for _, p := range img.Pix {
+			if p == 0 {
+				black++
+			}
+		}
+		for _, p := range c.blacks {
+			if img.GrayAt(p[0], p[1]).Y != 0 {
+				t.Errorf("m=%d: dot %v is white", c.m, p)
+			}
+		}
+		if want := 2 * (1 + int(c.m&1)) * (1 + int(c.m>>1&1)); c.m < 4 && black != want {
+			t.Errorf("m=%d: %d black dots, want %d", c.m, black, want)
+		}
+	}
+	d := NewDecoder()
+	d.Write([]byte{0x1d, 'v', '0', 4, 1, 0, 1, 0, 0xff})
+	if d.Errors() == 0 {
+		t.Error("GS v 0 with mode 4 accepted")
+	}
+}

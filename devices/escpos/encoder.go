@@ -153,15 +153,37 @@ func (e *Encoder) QRNative(data string, moduleSize int, level byte) {
 	e.raw(GS, '(', 'k', 3, 0, '1', 'Q', '0')
 }
 
+// MaxRasterQRModule is the largest module, in dots, QRRaster prints: 6
+// dots are 0.75 mm at 203 dpi, more than twice what a phone camera or a
+// handheld scanner needs. Printers without GS ( k are mostly the slow
+// serial ones, where every dot row of a bitmap costs transmission time.
+const MaxRasterQRModule = 6
+
 // QRRaster draws data with gozxing's QR encoder and prints it as a raster
-// image (GS v 0), for printers without GS ( k.
+// image (GS v 0), for printers without GS ( k. The module is moduleSize
+// dots, at most MaxRasterQRModule, rounded down to an even number from 2 on:
+// the bitmap is sent at half that size in GS v 0's quadruple mode (m = 3,
+// every bit printed as 2×2 dots), which sends a quarter of the bytes of the
+// same printed symbol. A 51-byte URL at 6-dot modules is 1.5 KB instead of
+// 5.5 KB, 1.5 s less at 9600 baud; error correction stays at level M,
+// since a thermal receipt fades and creases before it is scanned.
 func (e *Encoder) QRRaster(data string, moduleSize int) {
-	img, err := QRImage(data, clamp(moduleSize, 1, 16))
+	module := clamp(moduleSize, 1, MaxRasterQRModule)
+	if module == 1 {
+		img, err := QRImage(data, 1)
+		if err != nil {
+			e.fail(err)
+			return
+		}
+		e.Raster(img)
+		return
+	}
+	img, err := QRImage(data, module/2)
 	if err != nil {
 		e.fail(err)
 		return
 	}
-	e.Raster(img)
+	e.RasterQuadruple(img)
 }
 
 // QRImage renders data as a QR code (level M, 1-module quiet zone) with
@@ -195,15 +217,28 @@ func QRImage(data string, scale int) (*image.Gray, error) {
 // Raster prints img as a 1-bit raster image (GS v 0, normal density):
 // pixels darker than mid-grey are black. Images wider than the paper are
 // refused; the height is limited to 2400 dots (30 cm).
-func (e *Encoder) Raster(img image.Image) {
+func (e *Encoder) Raster(img image.Image) { e.raster(img, 1) }
+
+// RasterQuadruple is Raster in GS v 0's quadruple mode (m = 3): each pixel
+// of img prints as 2×2 dots, so img must fit half the paper's dots and
+// 1200 rows.
+func (e *Encoder) RasterQuadruple(img image.Image) { e.raster(img, 2) }
+
+// raster sends img with GS v 0, each pixel printed as scale×scale dots
+// (scale 1: mode 0; scale 2: mode 3, quadruple).
+func (e *Encoder) raster(img image.Image, scale int) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if w <= 0 || h <= 0 || w > e.width.Dots() || h > 2400 {
-		e.fail(errorf("raster image %dx%d does not fit %d dots", w, h, e.width.Dots()))
+	if w <= 0 || h <= 0 || w*scale > e.width.Dots() || h*scale > 2400 {
+		e.fail(errorf("raster image %dx%d at %dx scale does not fit %d dots", w, h, scale, e.width.Dots()))
 		return
 	}
+	mode := byte(0)
+	if scale == 2 {
+		mode = 3
+	}
 	rowBytes := (w + 7) / 8
-	e.raw(GS, 'v', '0', 0, byte(rowBytes), byte(rowBytes>>8), byte(h), byte(h>>8))
+	e.raw(GS, 'v', '0', mode, byte(rowBytes), byte(rowBytes>>8), byte(h), byte(h>>8))
 	dark := func(x, y int) bool {
 		return color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y < 128
 	}

@@ -104,20 +104,39 @@ func TestEncoderRefusesBadInput(t *testing.T) {
 	}
 }
 
+// TestRasterQR: a raster QR is sent at half its module size in GS v 0's
+// quadruple mode (a quarter of the bytes), modules above
+// MaxRasterQRModule are capped and odd ones rounded down; a 1-dot module
+// is sent as it is.
 func TestRasterQR(t *testing.T) {
-	e := NewEncoder(Width80, QRRaster)
-	e.QR("https://v.example/r/1", 6)
-	b, err := e.Bytes()
-	if err != nil {
-		t.Fatal(err)
+	// "https://v.example/r/1" is a version-2 symbol at level M: 25 modules
+	// and a 1-module quiet zone on each side.
+	const modules = 27
+	for _, c := range []struct{ module, sentScale int }{{6, 3}, {8, 3}, {16, 3}, {5, 2}, {4, 2}, {2, 1}, {1, 1}} {
+		e := NewEncoder(Width80, QRRaster)
+		e.QR("https://v.example/r/1", c.module)
+		b, err := e.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mode := byte(3)
+		if c.module == 1 {
+			mode = 0
+		}
+		if !bytes.HasPrefix(b, []byte{GS, 'v', '0', mode}) {
+			t.Fatalf("module %d: not a mode-%d raster: % x", c.module, mode, b[:8])
+		}
+		w := int(b[4]) | int(b[5])<<8
+		h := int(b[6]) | int(b[7])<<8
+		if len(b) != 8+w*h || h != modules*c.sentScale || w != (modules*c.sentScale+7)/8 {
+			t.Fatalf("module %d: raster %d bytes/row × %d rows, stream %d bytes; want %d rows", c.module, w, h, len(b), modules*c.sentScale)
+		}
 	}
-	if !bytes.HasPrefix(b, []byte{GS, 'v', '0', 0}) {
-		t.Fatalf("not a raster: % x", b[:8])
-	}
-	w := int(b[4]) | int(b[5])<<8
-	h := int(b[6]) | int(b[7])<<8
-	if len(b) != 8+w*h || h%6 != 0 {
-		t.Fatalf("raster %d bytes/row × %d rows, stream %d bytes", w, h, len(b))
+	// Quadruple mode needs the doubled width to fit the paper.
+	e := NewEncoder(Width58, QRRaster)
+	e.RasterQuadruple(image.NewGray(image.Rect(0, 0, 193, 1)))
+	if _, err := e.Bytes(); !errors.Is(err, ErrInvalid) {
+		t.Fatal("a quadruple image wider than 58 mm paper was accepted")
 	}
 }
 

@@ -1,5 +1,6 @@
-// Package scanner turns the byte stream of a serial barcode scanner, or the
-// key events of a keyboard-wedge scanner, into agent.ScanEvents.
+// Package scanner turns the byte stream of a serial barcode scanner into
+// agent.ScanEvents. (A keyboard-wedge scanner types into the window; the
+// sale screen tells its keys from typing with agent.Wedge.)
 //
 // The Framer is a pure state machine (bytes and times in, frames out) so it
 // is tested and fuzzed without I/O; Driver runs it over a serial port and

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -28,10 +29,11 @@ func TestTransactionsBatch(t *testing.T) {
 	usedElsewhere := e.code(agent.CatPhone)
 	e.sell(other, usedElsewhere.Code, mate70, uniq("SN"), price)
 	lateVoucher := e.offlineSale(usedElsewhere.Code, mate70, uniq("SN"), price, agent.Yuan(500))
-	// An SN another terminal sold.
+	// An SN another terminal sold, sent here in lower case: one device
+	// whatever the case of its SN.
 	takenSN := uniq("SN")
 	e.sell(other, e.code(agent.CatPhone).Code, mate70, takenSN, price)
-	lateSN := e.offlineSale(e.code(agent.CatPhone).Code, mate70, takenSN, price, agent.Yuan(500))
+	lateSN := e.offlineSale(e.code(agent.CatPhone).Code, mate70, strings.ToLower(takenSN), price, agent.Yuan(500))
 	// A subsidy the terminal computed wrongly.
 	wrongSubsidy := e.offlineSale(e.code(agent.CatPhone).Code, mate70, uniq("SN"), price, agent.Yuan(499))
 

@@ -106,16 +106,23 @@ func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken str
 	return out, err
 }
 
-// QuerySNs asks the status of up to api.MaxSNQuery serial numbers.
+// QuerySNs asks the status of up to api.MaxSNQuery serial numbers. They
+// are sent in their agent.NormalizeSN form, the form the platform answers
+// in (sync/api/openapi.yaml, schema SN).
 func (c *Client) QuerySNs(ctx context.Context, sns []string) (api.SNQueryResponse, error) {
+	norm := make([]string, len(sns))
+	for i, sn := range sns {
+		norm[i] = agent.NormalizeSN(sn)
+	}
 	var out api.SNQueryResponse
 	err := c.do(ctx, request{method: http.MethodPost, target: "/v1/sn/query", signed: true,
-		body: api.SNQueryRequest{SNList: sns}}, &out)
+		body: api.SNQueryRequest{SNList: norm}}, &out)
 	return out, err
 }
 
 // QuerySN asks the status of one serial number (agent.Platform).
 func (c *Client) QuerySN(ctx context.Context, sn string) (agent.SNStatus, error) {
+	sn = agent.NormalizeSN(sn)
 	out, err := c.QuerySNs(ctx, []string{sn})
 	if err != nil {
 		return agent.SNUnknownStat, err

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -309,6 +310,28 @@ func TestErrorCodes(t *testing.T) {
 		e.sell(e.c, e.code(agent.CatPhone).Code, mate70, sn, price)
 		_, err := e.try(e.c, e.code(agent.CatPhone).Code, mate70, sn, price)
 		wantCode(t, err, agent.CodeSNUsed)
+	})
+	// One device whatever the case of its SN: the platform upper-cases
+	// SNs in try, commit and offline transactions.
+	t.Run("SN_USED in another case", func(t *testing.T) {
+		sn := uniq("sncase")
+		e.sell(e.c, e.code(agent.CatPhone).Code, mate70, sn, price)
+		_, err := e.try(e.c, e.code(agent.CatPhone).Code, mate70, strings.ToUpper(sn), price)
+		wantCode(t, err, agent.CodeSNUsed)
+		if st, err := e.c.QuerySN(ctx, strings.ToUpper(sn)); err != nil || st != agent.SNUsed {
+			t.Errorf("QuerySN(%s) = %s, %v; want USED", strings.ToUpper(sn), st, err)
+		}
+		up := uniq("SNCASE")
+		e.sell(e.c, e.code(agent.CatPhone).Code, mate70, up, price)
+		_, err = e.try(e.c, e.code(agent.CatPhone).Code, mate70, strings.ToLower(up), price)
+		wantCode(t, err, agent.CodeSNUsed)
+	})
+	t.Run("zero subsidy", func(t *testing.T) {
+		d := e.code(agent.CatPhone)
+		_, err := e.try(e.c, d.Code, mate70, uniq("SN"), 1) // ¥0.01: 15 % is 0 fen
+		wantCode(t, err, agent.CodeInvalidRequest)
+		// The consumer's one phone subsidy is still there.
+		e.sell(e.c, d.Code, mate70, uniq("SN"), price)
 	})
 	t.Run("SN_NOT_FOUND", func(t *testing.T) {
 		if st, err := e.c.QuerySN(ctx, sim.VoidSNs[0]); err != nil || st != agent.SNNotFound {

@@ -14,7 +14,6 @@ import (
 // build creates the widgets. Texts are set by setTexts (and again on a
 // language switch); what depends on the sale is set by render.
 func (sc *Screen) build() {
-	esc := sc.escape
 	sc.stepTags = map[step]*widget.Label{}
 	sc.strip = container.NewHBox()
 	for _, st := range allSteps {
@@ -23,14 +22,14 @@ func (sc *Screen) build() {
 		sc.strip.Add(l)
 	}
 
-	sc.consumer = newKeyEntry("", esc)
+	sc.consumer = sc.newEntry()
 	sc.consumer.OnSubmitted = func(string) { sc.submitConsumer() }
 	sc.consumerInfo = infoLabel()
-	sc.product = newKeyEntry("", esc)
+	sc.product = sc.newEntry()
 	sc.product.OnSubmitted = func(string) { sc.submitProduct() }
 	sc.productInfo = infoLabel()
 	sc.productDetail = infoLabel()
-	sc.sn = newKeyEntry("", esc)
+	sc.sn = sc.newEntry()
 	sc.sn.OnSubmitted = func(string) { sc.submitSN() }
 	sc.snInfo = infoLabel()
 	sc.snNoticeLabel = infoLabel()
@@ -38,20 +37,20 @@ func (sc *Screen) build() {
 	sc.snBox = sc.row("sale.step.sn", sc.sn, sc.snInfo, sc.snNoticeLabel)
 
 	sc.tiCategory = widget.NewSelect(nil, func(string) { sc.Focus() })
-	sc.tiBrand = newKeyEntry("", esc)
+	sc.tiBrand = sc.newEntry()
 	sc.tiBrand.OnSubmitted = func(string) { sc.w.Canvas().Focus(sc.tiModel) }
-	sc.tiModel = newKeyEntry("", esc)
+	sc.tiModel = sc.newEntry()
 	sc.tiModel.OnSubmitted = func(string) { sc.w.Canvas().Focus(sc.tiCondition) }
 	sc.tiCondition = widget.NewSelect(nil, func(string) { sc.Focus() })
-	sc.tiPrice = newKeyEntry("", esc)
+	sc.tiPrice = sc.newEntry()
 	sc.tiPrice.OnSubmitted = func(string) { sc.submitTradeIn() }
-	sc.tiPhone = newKeyEntry("", esc)
+	sc.tiPhone = sc.newEntry()
 	sc.tiPhone.OnSubmitted = func(string) { sc.submitTradeIn() }
 	sc.tiInfo = infoLabel()
 	sc.tiForm = widget.NewForm()
 	sc.tiBox = container.NewVBox(sc.title("sale.step.tradein"), sc.tiForm, sc.tiInfo)
 
-	sc.price = newKeyEntry("", esc)
+	sc.price = sc.newEntry()
 	sc.price.OnSubmitted = func(string) { sc.submitPrice() }
 	sc.finalLabel = widget.NewLabel("")
 	sc.subsidyCap = widget.NewLabel("")
@@ -69,7 +68,7 @@ func (sc *Screen) build() {
 	sc.warnings.Wrapping = fyne.TextWrapWord
 	sc.warnings.Importance = widget.WarningImportance
 
-	sc.payment = newKeyEntry("", esc)
+	sc.payment = sc.newEntry()
 	sc.payment.OnSubmitted = func(string) { sc.submitPayment() }
 	sc.paymentInfo = infoLabel()
 

@@ -343,12 +343,43 @@ func (sc *Screen) startNext() {
 	sc.stepped()
 }
 
+// newEntry returns a step entry: Esc asks to cancel the sale, and a
+// keyboard-wedge scan typed into it goes to wedgeScan.
+func (sc *Screen) newEntry() *keyEntry {
+	e := newKeyEntry("", sc.escape)
+	e.now = sc.t.Now
+	e.onScan = sc.wedgeScan
+	return e
+}
+
+// wedgeScan takes a code a keyboard-wedge scanner typed into entry e (the
+// keys came as fast as a scanner's; the code is already out of e) and
+// handles it as a serial scanner's scan, whatever field had the focus: a
+// consumer code goes to the consumer step, a barcode to the product step,
+// and so on. Kinds the classifier cannot pin down (SN, IMEI, unknown) stay
+// with the entry when its own step takes such text: an opaque consumer code
+// in the consumer field, a serial number in the SN field, a payment slip's
+// reference in the payment field.
+func (sc *Screen) wedgeScan(e *keyEntry, code string) {
+	kind, value := agent.Classify(code)
+	switch kind {
+	case agent.ScanSN, agent.ScanIMEI, agent.ScanUnknown:
+		if e == sc.consumer || e == sc.sn || e == sc.payment {
+			e.SetText(value)
+			e.OnSubmitted(value)
+			return
+		}
+	}
+	sc.HandleScan(agent.ScanEvent{Kind: kind, Value: value, Source: "wedge", At: sc.t.Now()})
+}
+
 // reroute sends what was typed into a step's entry to the step its kind
-// belongs to, when it is one of kinds: a keyboard-wedge scanner types into
-// whatever entry has the focus, and must work like a serial scanner. Only
-// unambiguous kinds are listed by the callers (an SN-looking string may be
-// an opaque consumer code, a GTIN-valid number may be a serial number).
-// It reports whether the text was rerouted.
+// belongs to, when it is one of kinds: a code typed by hand into the wrong
+// field goes where its scan would (a scan typed by a keyboard-wedge scanner
+// never gets here: wedgeScan takes it). Only unambiguous kinds are listed
+// by the callers (an SN-looking string may be an opaque consumer code, a
+// GTIN-valid number may be a serial number). It reports whether the text
+// was rerouted.
 func (sc *Screen) reroute(e *keyEntry, kinds ...agent.ScanKind) bool {
 	kind, value := agent.Classify(e.Text)
 	for _, k := range kinds {
@@ -457,6 +488,14 @@ func (sc *Screen) HandleScan(ev agent.ScanEvent) {
 		sc.consumer.SetText(ev.Value)
 		sc.submitConsumer()
 	case agent.ScanProduct:
+		if sc.current() == stepSN && sc.wiz != nil && ev.Value == sc.wiz.Sale().Product.Barcode {
+			// The box's barcode scanned again where its serial number
+			// belongs: say so rather than take the product again.
+			sc.msg = note{key: "sale.wrong_scan", args: []any{i18n.T("scan.PRODUCT"), i18n.T("scan.SN")}, imp: widget.DangerImportance}
+			sc.render()
+			sc.stepped()
+			return
+		}
 		sc.product.SetText(ev.Value)
 		sc.submitProduct()
 	case agent.ScanIMEI, agent.ScanSN:

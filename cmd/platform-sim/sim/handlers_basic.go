@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"tradein/agent"
@@ -325,6 +326,8 @@ func int64Param(v string, def int64) (int64, error) {
 
 // handleSNQuery reports each SN: NOT_SELLABLE(USED) when a sale locked it,
 // NOT_SELLABLE(NOT_FOUND) when the registry marks it void, else SELLABLE.
+// SNs are compared and answered in their agent.NormalizeSN form (trimmed,
+// upper case), like every SN the platform takes (sync/api/openapi.yaml).
 func (s *Server) handleSNQuery(c *call) (any, error) {
 	var req api.SNQueryRequest
 	if err := decodeBody(c.body, &req); err != nil {
@@ -335,6 +338,7 @@ func (s *Server) handleSNQuery(c *call) (any, error) {
 	}
 	out := api.SNQueryResponse{Items: make([]api.SNResult, 0, len(req.SNList))}
 	for _, sn := range req.SNList {
+		sn = agent.NormalizeSN(sn)
 		if err := agent.ValidateSN(sn); err != nil {
 			return nil, invalid("sn_list: %v", err)
 		}
@@ -347,17 +351,20 @@ func (s *Server) handleSNQuery(c *call) (any, error) {
 	return out, nil
 }
 
-// snState is the registry's view of one SN.
+// snState is the registry's view of one SN, given in its agent.NormalizeSN
+// form. Locks taken before the platform normalised SNs hold them as the
+// terminal sent them: the all-lower-case spelling is looked up too.
 func snState(ctx context.Context, q querier, sn string) (api.SNResult, error) {
 	var one int
-	err := q.QueryRowContext(ctx, "SELECT 1 FROM sn_locks WHERE sn = ?", sn).Scan(&one)
+	lower := strings.ToLower(sn)
+	err := q.QueryRowContext(ctx, "SELECT 1 FROM sn_locks WHERE sn IN (?, ?)", sn, lower).Scan(&one)
 	if err == nil {
 		return api.SNResult{SN: sn, Status: api.SNNotSellable, Reason: api.SNReasonUsed}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return api.SNResult{}, err
 	}
-	err = q.QueryRowContext(ctx, "SELECT 1 FROM sn_void WHERE sn = ?", sn).Scan(&one)
+	err = q.QueryRowContext(ctx, "SELECT 1 FROM sn_void WHERE sn IN (?, ?)", sn, lower).Scan(&one)
 	if err == nil {
 		return api.SNResult{SN: sn, Status: api.SNNotSellable, Reason: api.SNReasonNone}, nil
 	}

@@ -131,6 +131,9 @@ func (s *Server) handleTransactions(c *call) (any, error) {
 	if err := decodeBody(c.body, &req); err != nil {
 		return nil, err
 	}
+	for i := range req.Items {
+		req.Items[i].SN = agent.NormalizeSN(req.Items[i].SN)
+	}
 	if err := checkRequestNo("request_no", req.RequestNo); err != nil {
 		return nil, err
 	}

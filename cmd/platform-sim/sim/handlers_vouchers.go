@@ -21,6 +21,7 @@ func (s *Server) handleTry(c *call) (any, error) {
 	if err := decodeBody(c.body, &req); err != nil {
 		return nil, err
 	}
+	req.SN = agent.NormalizeSN(req.SN)
 	if err := validateTry(req, c.terminal); err != nil {
 		return nil, err
 	}
@@ -145,6 +146,7 @@ func (s *Server) handleCommit(c *call) (any, error) {
 	if err := decodeBody(c.body, &req); err != nil {
 		return nil, err
 	}
+	req.SN = agent.NormalizeSN(req.SN)
 	if err := checkRequestNo("request_no", req.RequestNo); err != nil {
 		return nil, err
 	}

@@ -345,3 +345,39 @@ func FuzzRequestDecoding(f *testing.F) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestSNQueryIgnoresCase: sn/query answers for the upper-case form of each
+// SN, so a lock on SNCASE000001 makes sncase000001 USED, and a lock taken
+// in lower case before the platform normalised SNs still counts.
+func TestSNQueryIgnoresCase(t *testing.T) {
+	e := startRaw(t)
+	for _, sn := range []string{"SNCASE000001", "legacy000002"} {
+		if _, err := e.srv.db.Exec("INSERT INTO sn_locks VALUES (?, ?, ?, ?)", sn, e.terminal, "O-"+sn, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := []byte(`{"sn_list":["sncase000001"," SnCase000001 ","LEGACY000002","legacy000002","free000003"]}`)
+	status, env := e.do(t, "POST", "/v1/sn/query", body, e.signed("POST", "/v1/sn/query", body))
+	if status != 200 {
+		t.Fatalf("sn/query: %d %+v", status, env)
+	}
+	var got api.SNQueryResponse
+	if err := json.Unmarshal(env.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []api.SNResult{
+		{SN: "SNCASE000001", Status: api.SNNotSellable, Reason: api.SNReasonUsed},
+		{SN: "SNCASE000001", Status: api.SNNotSellable, Reason: api.SNReasonUsed},
+		{SN: "LEGACY000002", Status: api.SNNotSellable, Reason: api.SNReasonUsed},
+		{SN: "LEGACY000002", Status: api.SNNotSellable, Reason: api.SNReasonUsed},
+		{SN: "FREE000003", Status: api.SNSellable},
+	}
+	if len(got.Items) != len(want) {
+		t.Fatalf("items %+v", got.Items)
+	}
+	for i := range want {
+		if got.Items[i] != want[i] {
+			t.Errorf("item %d = %+v, want %+v", i, got.Items[i], want[i])
+		}
+	}
+}

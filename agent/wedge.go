@@ -1,19 +1,25 @@
-package scanner
+package agent
 
 import (
 	"time"
 	"unicode"
 )
 
-// Keyboard-wedge scanners type the code as key presses. A scanner "types"
-// a key every few milliseconds; no person types 50 ms apart for a whole
-// code, so keys at most WedgeMaxGap apart that end in Enter are a scan, and
-// anything slower is a person typing.
+// Keyboard-wedge scanners type the code as key presses into whatever field
+// has the focus. A scanner "types" a key every few milliseconds; no person
+// types 50 ms apart for a whole code, so keys at most WedgeMaxGap apart
+// that end in Enter are a scan, and anything slower is a person typing.
+// The detector lives here, not with the serial scanner driver in devices/,
+// because the UI feeds it the window's keys and reaches devices only
+// through the agent.
 const (
 	WedgeMaxGap = 50 * time.Millisecond
 	// WedgeMinLen is the shortest scan: EAN-8 is the shortest code the
 	// terminal accepts, so fewer fast keys are a fast typist, not a scanner.
 	WedgeMinLen = 8
+	// wedgeMaxLen bounds a run: longer than any code a scanner sends (the
+	// serial framer's limit), so a key held down cannot grow it forever.
+	wedgeMaxLen = 1024
 )
 
 // Wedge tells wedge-scanner input from typing. Feed it every printable key
@@ -51,7 +57,7 @@ func (w *Wedge) Rune(r rune, at time.Time) {
 	if len(w.buf) > 0 && at.Sub(w.last) > w.maxGap() {
 		w.buf = w.buf[:0]
 	}
-	if len(w.buf) >= DefaultMaxLen {
+	if len(w.buf) >= wedgeMaxLen {
 		w.buf = w.buf[:0]
 	}
 	w.buf = append(w.buf, r)

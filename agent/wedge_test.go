@@ -1,9 +1,11 @@
-package scanner
+package agent
 
 import (
 	"testing"
 	"time"
 )
+
+var wedgeT0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 func typeKeys(w *Wedge, s string, start time.Time, gap time.Duration) time.Time {
 	at := start
@@ -16,7 +18,7 @@ func typeKeys(w *Wedge, s string, start time.Time, gap time.Duration) time.Time 
 
 func TestWedgeFastKeysAreAScan(t *testing.T) {
 	var w Wedge
-	end := typeKeys(&w, "6901234567892", t0, 8*time.Millisecond)
+	end := typeKeys(&w, "6901234567892", wedgeT0, 8*time.Millisecond)
 	code, ok := w.Enter(end)
 	if !ok || code != "6901234567892" {
 		t.Fatalf("Enter = %q, %v", code, ok)
@@ -25,7 +27,7 @@ func TestWedgeFastKeysAreAScan(t *testing.T) {
 
 func TestWedgeSlowTypingIsNotAScan(t *testing.T) {
 	var w Wedge
-	end := typeKeys(&w, "6901234567892", t0, 120*time.Millisecond)
+	end := typeKeys(&w, "6901234567892", wedgeT0, 120*time.Millisecond)
 	if code, ok := w.Enter(end); ok {
 		t.Fatalf("slow typing became a scan: %q", code)
 	}
@@ -33,11 +35,11 @@ func TestWedgeSlowTypingIsNotAScan(t *testing.T) {
 
 func TestWedgeBoundaryIs50ms(t *testing.T) {
 	var w Wedge
-	end := typeKeys(&w, "12345678", t0, 50*time.Millisecond)
+	end := typeKeys(&w, "12345678", wedgeT0, 50*time.Millisecond)
 	if _, ok := w.Enter(end); !ok {
 		t.Fatal("keys exactly 50 ms apart must be a scan")
 	}
-	end = typeKeys(&w, "12345678", t0, 51*time.Millisecond)
+	end = typeKeys(&w, "12345678", wedgeT0, 51*time.Millisecond)
 	if _, ok := w.Enter(end); ok {
 		t.Fatal("keys 51 ms apart must be typing")
 	}
@@ -46,7 +48,7 @@ func TestWedgeBoundaryIs50ms(t *testing.T) {
 func TestWedgeTypingThenScan(t *testing.T) {
 	var w Wedge
 	// A clerk types "ab" slowly, then scans: only the scan is reported.
-	at := typeKeys(&w, "ab", t0, 300*time.Millisecond)
+	at := typeKeys(&w, "ab", wedgeT0, 300*time.Millisecond)
 	at = typeKeys(&w, "SN20261121", at.Add(time.Second), 5*time.Millisecond)
 	code, ok := w.Enter(at)
 	if !ok || code != "SN20261121" {
