@@ -98,19 +98,25 @@ func TestDebContents(t *testing.T) {
 }
 
 // TestDebVersionFromGitDescribe checks that a version without a tag (what
-// `git describe --always --dirty` gives on a fresh clone) still makes a
-// valid Debian version, and that the binaries carry the original string.
+// `git describe --always --dirty` gives on a fresh clone: this checkout's
+// commit hash) still makes a valid Debian version, ordered by the commit's
+// date (TestDebVersionsSortAsBuilt), and that the binaries carry the
+// original string.
 func TestDebVersionFromGitDescribe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("one more package build; TestDebContents covers the build")
 	}
-	deb := buildDeb(t, "49fd2c1-dirty")
-	if !strings.Contains(filepath.Base(deb), "_0~git49fd2c1.dirty-1_") {
-		t.Errorf("package name %s, want version 0~git49fd2c1.dirty-1", filepath.Base(deb))
+	needTools(t, "git")
+	root := repoRoot(t)
+	hash := strings.TrimSpace(run(t, nil, "git", "-C", root, "rev-parse", "--short=7", "HEAD"))
+	date := strings.TrimSpace(run(t, []string{"TZ=UTC"}, "git", "-C", root, "log", "-1", "--format=%cd", "--date=format-local:%Y%m%d%H%M%S", "HEAD"))
+	deb := buildDeb(t, hash+"-dirty")
+	if want := "_0.0.0~git" + date + "." + hash + ".dirty-1_"; !strings.Contains(filepath.Base(deb), want) {
+		t.Errorf("package name %s, want version %s", filepath.Base(deb), strings.Trim(want, "_"))
 	}
-	root := t.TempDir()
-	run(t, nil, "dpkg-deb", "-x", deb, root)
-	if got := run(t, nil, filepath.Join(root, "usr/bin/tradein-terminal"), "--version"); strings.TrimSpace(got) != "tradein-terminal 49fd2c1-dirty" {
+	x := t.TempDir()
+	run(t, nil, "dpkg-deb", "-x", deb, x)
+	if got := run(t, nil, filepath.Join(x, "usr/bin/tradein-terminal"), "--version"); strings.TrimSpace(got) != "tradein-terminal "+hash+"-dirty" {
 		t.Errorf("--version = %q", got)
 	}
 }

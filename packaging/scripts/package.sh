@@ -14,7 +14,9 @@
 #   SIGN_CERT        PEM certificate (chain) and
 #   SIGN_KEY         its PEM private key: when both are set, the Windows
 #                    executables, the uninstaller and the installer are
-#                    Authenticode-signed with osslsigncode (sign.sh)
+#                    Authenticode-signed with osslsigncode (sign.sh). Only
+#                    one of the two set is a mistake: the script stops
+#                    before building anything rather than ship unsigned.
 #   SIGN_TIMESTAMP_URL  optional RFC 3161 timestamp server for the signatures
 #   NFPM             nfpm command (default: nfpm on PATH, else ~/go/bin/nfpm,
 #                    else `go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.43.0`)
@@ -25,6 +27,16 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
   exit 2
 fi
 VERSION=$1
+# A release meant to be signed must never come out unsigned because one
+# variable was misspelt or empty.
+if [ -n "${SIGN_CERT:-}" ] && [ -z "${SIGN_KEY:-}" ]; then
+  echo "package.sh: SIGN_CERT is set but SIGN_KEY is not: set both (certificate and private key) to sign, or neither" >&2
+  exit 2
+fi
+if [ -z "${SIGN_CERT:-}" ] && [ -n "${SIGN_KEY:-}" ]; then
+  echo "package.sh: SIGN_KEY is set but SIGN_CERT is not: set both (certificate and private key) to sign, or neither" >&2
+  exit 2
+fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PKG=$ROOT/packaging
 DIST=${DIST:-$ROOT/dist}
@@ -44,36 +56,13 @@ trap 'rm -rf "$WORK"' EXIT
 CMDS=(tradein-terminal)
 [ -d cmd/terminalctl ] && CMDS+=(terminalctl)
 
-# deb_version turns a git-describe style version into a Debian upstream
-# version: it must start with a digit and may hold only [A-Za-z0-9.+~].
-#   v1.2.0 -> 1.2.0; 1.2.0-3-gabc1234-dirty -> 1.2.0+3.gabc1234.dirty;
-#   49fd2c1-dirty (no tag, a commit hash) -> 0~git49fd2c1.dirty
-deb_version() {
-  local v=${1#v}
-  v=$(printf '%s' "$v" | tr -c 'A-Za-z0-9.+~-' '.')
-  if [[ $v =~ ^[0-9]+(\.[0-9]+)*([-+~]|$) ]]; then
-    v=${v/-/+}
-  else
-    v="0~git$v"
-  fi
-  printf '%s' "${v//-/.}"
-}
-
-# numeric_version gives the four numbers (each < 65536) Windows' version
-# resource wants: 1.2.3 -> 1.2.3.0, 1.2.3-4-gabc -> 1.2.3.0; a version that
-# is not dotted numbers (a commit hash) -> 0.0.0.0.
-numeric_version() {
-  local v=${1#v} a=0 b=0 c=0
-  if [[ $v =~ ^([0-9]+)(\.([0-9]+))?(\.([0-9]+))?(\.[0-9]+)*([-+~]|$) ]]; then
-    a=${BASH_REMATCH[1]} b=${BASH_REMATCH[3]:-0} c=${BASH_REMATCH[5]:-0}
-  fi
-  printf '%d.%d.%d.0' "$((10#$a % 65536))" "$((10#$b % 65536))" "$((10#$c % 65536))"
-}
+# deb_version and numeric_version: the packages' spellings of VERSION.
+. "$PKG/scripts/versions.sh"
 
 build_deb() {
   local bin=$WORK/linux debver nfpm
   mkdir -p "$bin"
-  debver=$(deb_version "$VERSION")
+  debver=$(deb_version "$VERSION" "$ROOT")
   for c in "${CMDS[@]}"; do
     # PIE and stripped symbols: Debian's hardening and size expectations
     # (lintian hardening-no-pie, unstripped-binary-or-object).
