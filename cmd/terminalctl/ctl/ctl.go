@@ -72,6 +72,7 @@ commands:
   queue list [--limit N]          pending platform deliveries             待同步队列
   queue retry                     make every pending delivery due now     立即重试
   staff reset-pin STAFF_ID        new PIN, with a manager's ID and PIN on stdin  重置PIN
+  purge-check                     may the data go? no app running, queue empty  可否清除
 
   --version                       print the version
 
@@ -168,6 +169,8 @@ func (c *cli) dispatch(ctx context.Context, cmd string, args []string) error {
 		return c.runQueue(ctx, args)
 	case "staff":
 		return c.runStaff(ctx, args)
+	case "purge-check":
+		return c.runPurgeCheck(ctx, args)
 	case "help":
 		fmt.Fprint(c.env.Stdout, usageText)
 		return nil
