@@ -77,6 +77,22 @@ build_deb() {
   for c in "${CMDS[@]}"; do
     sed -e "s/@VERSION@/$VERSION/" "$PKG/deb/man/$c.1" | gzip -9n >"$WORK/$c.1.gz"
   done
+  GOOS=linux GOARCH=amd64 "$PKG/scripts/licenses.sh" "$WORK/third-party-licenses.txt" "${CMDS[@]/#/./cmd/}"
+  gzip -9n "$WORK/third-party-licenses.txt"
+
+  # Depends: the shared libraries the binaries link, as dpkg-shlibdeps
+  # computes them from the binaries and the installed packages' shlibs
+  # (libc6 (>= 2.34) for the glibc symbol versions the cgo build uses, not
+  # a bare libc6), plus the X libraries GLFW loads with dlopen at run time,
+  # which no tool can see in the binary.
+  local shl=$WORK/shlibdeps deps
+  mkdir -p "$shl/debian/tradein-terminal/usr/bin"
+  printf 'Source: tradein-terminal\n\nPackage: tradein-terminal\nArchitecture: amd64\n' >"$shl/debian/control"
+  for c in "${CMDS[@]}"; do cp "$bin/$c" "$shl/debian/tradein-terminal/usr/bin/"; done
+  deps=$(cd "$shl" && dpkg-shlibdeps -O debian/tradein-terminal/usr/bin/*)
+  deps=${deps#shlibs:Depends=}
+  [ -n "$deps" ] || { echo "package.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+  deps="$deps, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1"
 
   {
     cat <<YAML
@@ -100,16 +116,12 @@ description: |
 vendor: Tradein Terminal
 homepage: https://tradein-terminal.example/
 depends:
-  - libc6
-  - libgl1
-  - libx11-6
-  - libxcursor1
-  - libxrandr2
-  - libxinerama1
-  - libxi6
-  - libxxf86vm1
+YAML
+    printf '%s\n' "$deps" | tr ',' '\n' | sed -e 's/^ *//' -e 's/^\(.*\)$/  - "\1"/'
+    cat <<YAML
 scripts:
   postinstall: $PKG/deb/postinst
+  preremove: $PKG/deb/prerm
   postremove: $PKG/deb/postrm
 contents:
 YAML
@@ -126,6 +138,9 @@ YAML
     file_info: {mode: 0644}
   - src: $WORK/changelog.Debian.gz
     dst: /usr/share/doc/tradein-terminal/changelog.Debian.gz
+    file_info: {mode: 0644}
+  - src: $WORK/third-party-licenses.txt.gz
+    dst: /usr/share/doc/tradein-terminal/third-party-licenses.txt.gz
     file_info: {mode: 0644}
   - src: $PKG/deb/tradein-terminal.lintian-overrides
     dst: /usr/share/lintian/overrides/tradein-terminal
