@@ -133,6 +133,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 	c := &cli{env: env, layout: wiring.NewLayout(dir),
 		log: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	err := c.dispatch(ctx, fs.Arg(0), fs.Args()[1:])
+	// Run as root, a backup, restore or status leaves files (a backup, the
+	// restored database, the lock) that the shop's account must own.
+	if gerr := wiring.GiveToDataDirOwner(c.layout.Dir); gerr != nil {
+		fmt.Fprintln(env.Stderr, "terminalctl:", gerr)
+		if err == nil {
+			err = errProblem
+		}
+	}
 	switch {
 	case err == nil:
 		return ExitOK
