@@ -172,17 +172,23 @@ build_windows() {
   if [ -n "${SIGN_CERT:-}" ] && [ -n "${SIGN_KEY:-}" ]; then
     sign=("$PKG/windows/sign.sh")
   fi
+  # The resource objects (icon, version information, manifest) exist only
+  # for the build: removed after it, and on any exit.
+  trap 'rm -rf "$WORK"; for c in "${CMDS[@]}"; do rm -f "cmd/$c/rsrc_windows_amd64.syso"; done' EXIT
   for c in "${CMDS[@]}"; do
     # -H windowsgui: the app opens no console window; terminalctl is a
     # console program and keeps its console.
     local flags="-s -w $LDFLAGS"
     [ "$c" = tradein-terminal ] && flags="-H windowsgui $flags"
     echo "build windows/amd64 $c $VERSION"
+    "$PKG/windows/resources.sh" "$c" "$VERSION" "$(numeric_version "$VERSION")"
     CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
       "$GO" build -ldflags "$flags" -o "$bin/$c.exe" "./cmd/$c"
+    rm -f "cmd/$c/rsrc_windows_amd64.syso"
     if [ ${#sign[@]} -gt 0 ]; then "${sign[@]}" "$bin/$c.exe"; fi
   done
   cp "$PKG/icons/tradein-terminal.ico" "$bin/"
+  CGO_ENABLED=1 GOOS=windows GOARCH=amd64 "$PKG/scripts/licenses.sh" "$bin/third-party-licenses.txt" "${CMDS[@]/#/./cmd/}"
   out=$DIST/tradein-terminal-$VERSION-windows-setup.exe
   rm -f "$out"
   local defs=(-DVERSION="$VERSION" -DNUMVERSION="$(numeric_version "$VERSION")"
