@@ -22,8 +22,11 @@ package main
 // affected; the app's UI language is its own setting (--lang, config.json).
 //
 // The exec happens before the Go runtime starts, so it costs one more
-// dynamic load (~1 ms), and only in those locales. If it fails, the program
-// goes on as before (Fyne prints its complaint and uses English).
+// program load with its shared libraries (GL, X11), and only in those
+// locales: `--version` took 81 ms instead of 38 ms (medians of 25 runs on a
+// busy 2-core machine), once per start of an app that runs all day. If the
+// exec fails, the program goes on as before (Fyne prints its complaint
+// and uses English).
 
 /*
 #include <stdlib.h>
