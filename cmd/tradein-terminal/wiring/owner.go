@@ -18,7 +18,8 @@ package wiring
 // elsewhere on the system.
 
 // GiveToDataDirOwner gives every file and folder in dir that root owns to
-// dir's owner, when this process runs as root and dir belongs to another
-// account; otherwise it does nothing. It reports the entries it could not
-// change.
+// dir's owner, when this process runs as root, dir belongs to another
+// account and dir is a data directory (it holds terminal.db or
+// terminal.lock); otherwise it does nothing. It reports the entries it
+// could not change.
 func GiveToDataDirOwner(dir string) error { return giveToDirOwner(dir) }

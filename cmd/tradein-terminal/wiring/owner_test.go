@@ -21,7 +21,8 @@ func uidOf(t *testing.T, p string) uint32 {
 // TestGiveToDataDirOwner: as root, in a data directory that belongs to
 // another account, root's files and folders (and a lock taken by root)
 // go to that account; a hard link or symbolic link to a file elsewhere is
-// left alone, so a planted link cannot make root give that file away.
+// left alone, so a planted link cannot make root give that file away; a
+// folder that is no data directory is not touched.
 func TestGiveToDataDirOwner(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -73,6 +74,22 @@ func TestGiveToDataDirOwner(t *testing.T) {
 	}
 	if got := uidOf(t, filepath.Join(dir, "symlink")); got != 0 {
 		t.Errorf("the symbolic link itself was given to %d", got)
+	}
+
+	// A folder of another account that is no data directory (no
+	// terminal.db, no terminal.lock: a mistyped --data-dir) is left alone.
+	home := filepath.Join(base, "home")
+	if err := os.MkdirAll(filepath.Join(home, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(home, shop, shop); err != nil {
+		t.Fatal(err)
+	}
+	if err := GiveToDataDirOwner(home); err != nil {
+		t.Fatal(err)
+	}
+	if got := uidOf(t, filepath.Join(home, "sub")); got != 0 {
+		t.Errorf("a folder that is no data directory: sub given to %d", got)
 	}
 
 	// A data directory root owns is left as it is.

@@ -29,6 +29,14 @@ func giveToDirOwner(dir string) error {
 	if !ok {
 		return nil
 	}
+	// Only a data directory (one the app or terminalctl has used): a
+	// mistyped --data-dir naming, say, a home folder is left alone.
+	l := NewLayout(dir)
+	if _, err := os.Lstat(l.DB); err != nil {
+		if _, err := os.Lstat(l.Lock); err != nil {
+			return nil
+		}
+	}
 	var errs []error
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
