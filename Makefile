@@ -20,12 +20,14 @@ export GOFLAGS := $(strip $(GOFLAGS) -buildmode=pie -tags=no_emoji,no_animations
 # Fyne's cgo build (GLFW) and the test tools: Xvfb for the real-window smoke
 # test (xdotool types into it, ImageMagick takes screenshots), socat for pty
 # pairs, zbar for checking printed QR codes, CJK fonts; lintian and
-# osslsigncode check the .deb and Authenticode signing in packaging/packagetest.
+# osslsigncode check the .deb and Authenticode signing in packaging/packagetest,
+# dpkg-dev computes the .deb's Depends (dpkg-shlibdeps), nsis and p7zip-full
+# compile and list the NSIS installer and the Windows resources there.
 BUILD_DEPS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
               libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_DEPS  := xvfb xauth xdotool imagemagick socat zbar-tools fonts-noto-cjk \
-              lintian osslsigncode openssl desktop-file-utils
-PKG_DEPS   := nsis p7zip-full lintian gcc-mingw-w64-x86-64 osslsigncode
+              lintian osslsigncode openssl desktop-file-utils dpkg-dev nsis p7zip-full
+PKG_DEPS   := nsis p7zip-full lintian gcc-mingw-w64-x86-64 osslsigncode dpkg-dev
 
 BIN        := bin
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

@@ -92,6 +92,19 @@ func run(o wiring.Options, s wiring.Setup, setupOnly bool) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The Windows installer asks running apps to quit before it replaces
+	// the program (wiring.QuitEventName): handled like Ctrl-C.
+	quit, stopWatch, watchErr := wiring.WatchQuitRequests()
+	if watchErr == nil {
+		defer stopWatch()
+		go func() {
+			select {
+			case <-quit:
+				stop()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	restart := make(chan struct{}, 1)
 	o.Restart = func() {
 		select {
@@ -104,6 +117,9 @@ func run(o wiring.Options, s wiring.Setup, setupOnly bool) error {
 		return beforeWindow(err)
 	}
 	defer app.Close()
+	if watchErr != nil {
+		app.Logger().Warn("the installer cannot ask this app to quit; it will refuse to upgrade while the app runs", "err", watchErr)
+	}
 	if err := wiring.Provision(ctx, app, os.Stdout, s); err != nil {
 		return beforeWindow(err)
 	}

@@ -79,7 +79,7 @@ func TestWindowsInstaller(t *testing.T) {
 	setup := filepath.Join(dist, "tradein-terminal-1.2.3-windows-setup.exe")
 
 	list := run(t, nil, "7z", "l", setup)
-	want := []string{"tradein-terminal.exe", "tradein-terminal.ico", "uninstall.exe"}
+	want := []string{"tradein-terminal.exe", "tradein-terminal.ico", "uninstall.exe", "third-party-licenses.txt"}
 	if dirExists(filepath.Join(root, "cmd", "terminalctl")) {
 		want = append(want, "terminalctl.exe")
 	}
@@ -92,9 +92,21 @@ func TestWindowsInstaller(t *testing.T) {
 		t.Errorf("installer signature:\n%s", out)
 	}
 	x := filepath.Join(dir, "x")
-	run(t, nil, "7z", "x", "-o"+x, setup, "tradein-terminal.exe")
+	run(t, nil, "7z", "x", "-o"+x, setup)
 	if out := run(t, nil, "osslsigncode", "verify", "-CAfile", cert, "-in", filepath.Join(x, "tradein-terminal.exe")); !strings.Contains(out, "Signature verification: ok") {
 		t.Errorf("app signature:\n%s", out)
+	}
+	// Icon, manifest and version information in both programs (the
+	// signature covers them: resources are added before signing).
+	checkExeResources(t, filepath.Join(x, "tradein-terminal.exe"), "tradein-terminal", "1.2.3.0", "1.2.3")
+	if dirExists(filepath.Join(root, "cmd", "terminalctl")) {
+		checkExeResources(t, filepath.Join(x, "terminalctl.exe"), "terminalctl", "1.2.3.0", "1.2.3")
+	}
+	checkLicenses(t, readFile(t, filepath.Join(x, "third-party-licenses.txt")), linkedModules(t, "windows"))
+	for _, f := range []string{"tradein-terminal", "terminalctl"} {
+		if _, err := os.Stat(filepath.Join(root, "cmd", f, "rsrc_windows_amd64.syso")); !os.IsNotExist(err) {
+			t.Errorf("package.sh left cmd/%s/rsrc_windows_amd64.syso behind: %v", f, err)
+		}
 	}
 }
 

@@ -14,7 +14,9 @@
 #   SIGN_CERT        PEM certificate (chain) and
 #   SIGN_KEY         its PEM private key: when both are set, the Windows
 #                    executables, the uninstaller and the installer are
-#                    Authenticode-signed with osslsigncode (sign.sh)
+#                    Authenticode-signed with osslsigncode (sign.sh). Only
+#                    one of the two set is a mistake: the script stops
+#                    before building anything rather than ship unsigned.
 #   SIGN_TIMESTAMP_URL  optional RFC 3161 timestamp server for the signatures
 #   NFPM             nfpm command (default: nfpm on PATH, else ~/go/bin/nfpm,
 #                    else `go run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.43.0`)
@@ -25,6 +27,16 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
   exit 2
 fi
 VERSION=$1
+# A release meant to be signed must never come out unsigned because one
+# variable was misspelt or empty.
+if [ -n "${SIGN_CERT:-}" ] && [ -z "${SIGN_KEY:-}" ]; then
+  echo "package.sh: SIGN_CERT is set but SIGN_KEY is not: set both (certificate and private key) to sign, or neither" >&2
+  exit 2
+fi
+if [ -z "${SIGN_CERT:-}" ] && [ -n "${SIGN_KEY:-}" ]; then
+  echo "package.sh: SIGN_KEY is set but SIGN_CERT is not: set both (certificate and private key) to sign, or neither" >&2
+  exit 2
+fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PKG=$ROOT/packaging
 DIST=${DIST:-$ROOT/dist}
@@ -44,36 +56,13 @@ trap 'rm -rf "$WORK"' EXIT
 CMDS=(tradein-terminal)
 [ -d cmd/terminalctl ] && CMDS+=(terminalctl)
 
-# deb_version turns a git-describe style version into a Debian upstream
-# version: it must start with a digit and may hold only [A-Za-z0-9.+~].
-#   v1.2.0 -> 1.2.0; 1.2.0-3-gabc1234-dirty -> 1.2.0+3.gabc1234.dirty;
-#   49fd2c1-dirty (no tag, a commit hash) -> 0~git49fd2c1.dirty
-deb_version() {
-  local v=${1#v}
-  v=$(printf '%s' "$v" | tr -c 'A-Za-z0-9.+~-' '.')
-  if [[ $v =~ ^[0-9]+(\.[0-9]+)*([-+~]|$) ]]; then
-    v=${v/-/+}
-  else
-    v="0~git$v"
-  fi
-  printf '%s' "${v//-/.}"
-}
-
-# numeric_version gives the four numbers (each < 65536) Windows' version
-# resource wants: 1.2.3 -> 1.2.3.0, 1.2.3-4-gabc -> 1.2.3.0; a version that
-# is not dotted numbers (a commit hash) -> 0.0.0.0.
-numeric_version() {
-  local v=${1#v} a=0 b=0 c=0
-  if [[ $v =~ ^([0-9]+)(\.([0-9]+))?(\.([0-9]+))?(\.[0-9]+)*([-+~]|$) ]]; then
-    a=${BASH_REMATCH[1]} b=${BASH_REMATCH[3]:-0} c=${BASH_REMATCH[5]:-0}
-  fi
-  printf '%d.%d.%d.0' "$((10#$a % 65536))" "$((10#$b % 65536))" "$((10#$c % 65536))"
-}
+# deb_version and numeric_version: the packages' spellings of VERSION.
+. "$PKG/scripts/versions.sh"
 
 build_deb() {
   local bin=$WORK/linux debver nfpm
   mkdir -p "$bin"
-  debver=$(deb_version "$VERSION")
+  debver=$(deb_version "$VERSION" "$ROOT")
   for c in "${CMDS[@]}"; do
     # PIE and stripped symbols: Debian's hardening and size expectations
     # (lintian hardening-no-pie, unstripped-binary-or-object).
@@ -88,6 +77,22 @@ build_deb() {
   for c in "${CMDS[@]}"; do
     sed -e "s/@VERSION@/$VERSION/" "$PKG/deb/man/$c.1" | gzip -9n >"$WORK/$c.1.gz"
   done
+  GOOS=linux GOARCH=amd64 "$PKG/scripts/licenses.sh" "$WORK/third-party-licenses.txt" "${CMDS[@]/#/./cmd/}"
+  gzip -9n "$WORK/third-party-licenses.txt"
+
+  # Depends: the shared libraries the binaries link, as dpkg-shlibdeps
+  # computes them from the binaries and the installed packages' shlibs
+  # (libc6 (>= 2.34) for the glibc symbol versions the cgo build uses, not
+  # a bare libc6), plus the X libraries GLFW loads with dlopen at run time,
+  # which no tool can see in the binary.
+  local shl=$WORK/shlibdeps deps
+  mkdir -p "$shl/debian/tradein-terminal/usr/bin"
+  printf 'Source: tradein-terminal\n\nPackage: tradein-terminal\nArchitecture: amd64\n' >"$shl/debian/control"
+  for c in "${CMDS[@]}"; do cp "$bin/$c" "$shl/debian/tradein-terminal/usr/bin/"; done
+  deps=$(cd "$shl" && dpkg-shlibdeps -O debian/tradein-terminal/usr/bin/*)
+  deps=${deps#shlibs:Depends=}
+  [ -n "$deps" ] || { echo "package.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+  deps="$deps, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1"
 
   {
     cat <<YAML
@@ -111,16 +116,12 @@ description: |
 vendor: Tradein Terminal
 homepage: https://tradein-terminal.example/
 depends:
-  - libc6
-  - libgl1
-  - libx11-6
-  - libxcursor1
-  - libxrandr2
-  - libxinerama1
-  - libxi6
-  - libxxf86vm1
+YAML
+    printf '%s\n' "$deps" | tr ',' '\n' | sed -e 's/^ *//' -e 's/^\(.*\)$/  - "\1"/'
+    cat <<YAML
 scripts:
   postinstall: $PKG/deb/postinst
+  preremove: $PKG/deb/prerm
   postremove: $PKG/deb/postrm
 contents:
 YAML
@@ -137,6 +138,9 @@ YAML
     file_info: {mode: 0644}
   - src: $WORK/changelog.Debian.gz
     dst: /usr/share/doc/tradein-terminal/changelog.Debian.gz
+    file_info: {mode: 0644}
+  - src: $WORK/third-party-licenses.txt.gz
+    dst: /usr/share/doc/tradein-terminal/third-party-licenses.txt.gz
     file_info: {mode: 0644}
   - src: $PKG/deb/tradein-terminal.lintian-overrides
     dst: /usr/share/lintian/overrides/tradein-terminal
@@ -168,17 +172,23 @@ build_windows() {
   if [ -n "${SIGN_CERT:-}" ] && [ -n "${SIGN_KEY:-}" ]; then
     sign=("$PKG/windows/sign.sh")
   fi
+  # The resource objects (icon, version information, manifest) exist only
+  # for the build: removed after it, and on any exit.
+  trap 'rm -rf "$WORK"; for c in "${CMDS[@]}"; do rm -f "cmd/$c/rsrc_windows_amd64.syso"; done' EXIT
   for c in "${CMDS[@]}"; do
     # -H windowsgui: the app opens no console window; terminalctl is a
     # console program and keeps its console.
     local flags="-s -w $LDFLAGS"
     [ "$c" = tradein-terminal ] && flags="-H windowsgui $flags"
     echo "build windows/amd64 $c $VERSION"
+    "$PKG/windows/resources.sh" "$c" "$VERSION" "$(numeric_version "$VERSION")"
     CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
       "$GO" build -ldflags "$flags" -o "$bin/$c.exe" "./cmd/$c"
+    rm -f "cmd/$c/rsrc_windows_amd64.syso"
     if [ ${#sign[@]} -gt 0 ]; then "${sign[@]}" "$bin/$c.exe"; fi
   done
   cp "$PKG/icons/tradein-terminal.ico" "$bin/"
+  CGO_ENABLED=1 GOOS=windows GOARCH=amd64 "$PKG/scripts/licenses.sh" "$bin/third-party-licenses.txt" "${CMDS[@]/#/./cmd/}"
   out=$DIST/tradein-terminal-$VERSION-windows-setup.exe
   rm -f "$out"
   local defs=(-DVERSION="$VERSION" -DNUMVERSION="$(numeric_version "$VERSION")"

@@ -76,6 +76,7 @@ commands:
   queue list [--limit N]          pending platform deliveries             待同步队列
   queue retry                     make every pending delivery due now     立即重试
   staff reset-pin STAFF_ID        new PIN, with a manager's ID and PIN on stdin  重置PIN
+  purge-check                     may the data go? no app running, queue empty  可否清除
 
   --version                       print the version
 
@@ -143,6 +144,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 	c := &cli{env: env, layout: wiring.NewLayout(dir),
 		log: slog.New(redact.Handler(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))}
 	err := c.dispatch(ctx, fs.Arg(0), fs.Args()[1:])
+	// Run as root, a backup, restore or status leaves files (a backup, the
+	// restored database, the lock) that the shop's account must own.
+	if gerr := wiring.GiveToDataDirOwner(c.layout.Dir); gerr != nil {
+		fmt.Fprintln(env.Stderr, "terminalctl:", gerr)
+		if err == nil {
+			err = errProblem
+		}
+	}
 	switch {
 	case err == nil:
 		return ExitOK
@@ -179,6 +188,8 @@ func (c *cli) dispatch(ctx context.Context, cmd string, args []string) error {
 		return c.runQueue(ctx, args)
 	case "staff":
 		return c.runStaff(ctx, args)
+	case "purge-check":
+		return c.runPurgeCheck(ctx, args)
 	case "help":
 		fmt.Fprint(c.env.Stdout, usageText)
 		return nil

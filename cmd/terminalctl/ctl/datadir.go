@@ -18,9 +18,11 @@ func (c *cli) lockPath() string { return c.layout.Lock }
 
 // errNoDatabase is returned when the data directory has no terminal.db:
 // terminalctl never creates one (a wrong --data-dir must not look like an
-// empty shop).
+// empty shop). The two usual causes are named: a fresh install, or the
+// wrong folder.
 func (c *cli) errNoDatabase() error {
-	return fmt.Errorf("no database at %s: the app has not run with this data directory (check --data-dir)", c.layout.DB)
+	return fmt.Errorf("no database at %s: the app has not run with this data directory; "+
+		"on a fresh install it is not set up yet (enroll: tradein-terminal --enroll CODE), otherwise check --data-dir", c.layout.DB)
 }
 
 // cipher loads the field key the way the app does (agent.LoadOrCreateKey,
@@ -60,6 +62,12 @@ func (c *cli) lenientCipher() (*agent.FieldCipher, error) {
 // the data directory's backups/ folder. Like the app, it migrates an older
 // database forward after backing it up; a newer one is refused untouched.
 func (c *cli) openStore(ctx context.Context) (*store.Store, error) {
+	// No database first: on a fresh install there is no field key either,
+	// and advice to restore a key that never existed sends support hunting
+	// for a file that was never made.
+	if !exists(c.layout.DB) {
+		return nil, c.errNoDatabase()
+	}
 	ci, err := c.cipher()
 	if err != nil {
 		return nil, err

@@ -559,6 +559,9 @@ func (a *App) Close() error {
 		errs = append(errs, a.logs.Close())
 		a.logs = nil
 	}
+	// Files a root run made (enrollment, first staff, a sync as root)
+	// go to the data directory's owner, the account the app runs as.
+	errs = append(errs, GiveToDataDirOwner(a.layout.Dir))
 	a.lock.Release()
 	return errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // errLocked is returned by lockFile when another process holds the lock.
@@ -25,6 +26,12 @@ type DataDirLock struct{ f *os.File }
 func LockDataDir(path string) (*DataDirLock, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("data directory lock: %w", err)
+	}
+	// Made by root in the shop's data directory, the lock would keep the
+	// shop's account from ever starting the app (owner.go).
+	if err := giveFileToDirOwner(f, filepath.Dir(path)); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("data directory lock: %w", err)
 	}
 	if err := lockFile(f); err != nil {
