@@ -50,7 +50,10 @@ func (c *Client) Rules(ctx context.Context) (agent.Rules, error) {
 
 // Products fetches one page of the product library delta after
 // sinceVersion. Pass the previous page's NextPageToken (and the same
-// sinceVersion) to continue; limit ≤ 0 uses the platform's default.
+// sinceVersion) to continue; limit ≤ 0 uses the platform's default. A page
+// that breaks the paging rules on its own (see checkPage) is
+// PLATFORM_DOWN, as any answer the client cannot use; the rules that span
+// pages are the refresher's (sync/refresh).
 func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken string, limit int) (api.ProductPage, error) {
 	q := url.Values{}
 	q.Set("since_version", strconv.FormatInt(sinceVersion, 10))
@@ -61,8 +64,13 @@ func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken str
 		q.Set("limit", strconv.Itoa(limit))
 	}
 	var out api.ProductPage
-	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/products?" + q.Encode(), signed: true}, &out)
-	return out, err
+	if err := c.do(ctx, request{method: http.MethodGet, target: "/v1/products?" + q.Encode(), signed: true}, &out); err != nil {
+		return api.ProductPage{}, err
+	}
+	if err := checkPage(out, pageToken, limit); err != nil {
+		return api.ProductPage{}, &agent.Error{Code: agent.CodePlatformDown, Detail: "GET /v1/products: " + err.Error(), Err: err}
+	}
+	return out, nil
 }
 
 // QuerySNs asks the status of up to api.MaxSNQuery serial numbers.
