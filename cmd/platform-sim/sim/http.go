@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,6 +104,10 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, e endpoin
 		writeError(w, agent.Errorf(agent.CodeInvalidRequest, "read body: %v", err))
 		return
 	}
+	if err := checkContentType(r, body); err != nil {
+		writeError(w, err)
+		return
+	}
 	c := &call{r: r, body: body}
 	if e.signed {
 		t, err := s.authenticate(r, body)
@@ -143,7 +148,8 @@ func writeAnswer(w http.ResponseWriter, a answer) {
 }
 
 // decodeBody decodes a JSON request body strictly: one object, no unknown
-// fields, no trailing data. Errors are CodeInvalidRequest with the reason.
+// fields, no trailing data, and every key exactly a field's name and once
+// per object (checkKeys). Errors are CodeInvalidRequest with the reason.
 func decodeBody(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return agent.Errorf(agent.CodeInvalidRequest, "empty body; want a JSON object")
@@ -160,7 +166,7 @@ func decodeBody(body []byte, v any) error {
 	if dec.More() {
 		return agent.Errorf(agent.CodeInvalidRequest, "trailing data after the JSON object")
 	}
-	return nil
+	return checkKeys(body, reflect.TypeOf(v))
 }
 
 // writeData sends a successful envelope.

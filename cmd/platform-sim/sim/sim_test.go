@@ -90,6 +90,9 @@ func (e *rawEnv) do(t testing.TB, method, target string, body []byte, headers ma
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json") // headers may replace or blank it
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
@@ -122,6 +125,13 @@ func TestBadInput(t *testing.T) {
 		if h == nil {
 			h = e.signed("POST", path, body)
 		}
+		return e.do(t, "POST", path, body, h)
+	}
+	// postAs posts a correctly signed body with the Content-Type ct
+	// ("": none).
+	postAs := func(path, ct string, body []byte) (int, api.Envelope) {
+		h := e.signed("POST", path, body)
+		h["Content-Type"] = ct
 		return e.do(t, "POST", path, body, h)
 	}
 	big := bytes.Repeat([]byte("x"), api.MaxBodyBytes+1)
@@ -209,8 +219,50 @@ func TestBadInput(t *testing.T) {
 		{"bad date", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
 			return e.do(t, "GET", "/v1/summary/day?date=2026-13-01", nil, e.signed("GET", "/v1/summary/day?date=2026-13-01", nil))
 		}},
+		{"no Content-Type", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"text/plain body", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "text/plain", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"form body", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "application/x-www-form-urlencoded", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"JSON in another charset", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "application/json; charset=iso-8859-1", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"unsigned enrollment as text/plain", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "POST", "/v1/terminals/enroll", []byte(`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"raw"}`),
+				map[string]string{"Content-Type": "text/plain"})
+		}},
+		{"duplicate key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/sn/query", []byte(`{"sn_list":["SN123456"],"sn_list":["SN654321"]}`), nil)
+		}},
+		{"case-variant key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/sn/query", []byte(`{"SN_List":["SN123456"]}`), nil)
+		}},
+		{"case-variant twin of a key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/vouchers/cancel", []byte(`{"request_no":"R9","frozen_no":"F1","Frozen_No":"F2"}`), nil)
+		}},
+		{"duplicate key in a batch item", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/transactions/batch", []byte(`{"request_no":"B9","items":[{"request_no":"I1","order_no":"O1","order_no":"O2",`+
+				`"auth_code":"X","trans_time":"2026-05-01T10:00:00Z","amounts":{"final_price_fen":100,"subsidy_fen":15,"pay_fen":85},`+
+				`"product":{"barcode":"6900000000007","category":"phone","brand":"b","model":"m","energy_grade":0},"payment_ref":"P"}]}`), nil)
+		}},
+		{"case-variant key in nested amounts", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/vouchers/commit", []byte(`{"request_no":"R9","frozen_no":"F","order_no":"O","trans_time":"2026-05-01T10:00:00Z",`+
+				`"amounts":{"final_price_fen":100,"subsidy_fen":15,"PAY_FEN":85},"product":{"barcode":"6900000000007","category":"phone",`+
+				`"brand":"b","model":"m","energy_grade":0},"payment_ref":"p"}`), nil)
+		}},
 		{"unknown path", 404, agent.CodeNotFound, func() (int, api.Envelope) { return e.do(t, "GET", "/v1/nothing", nil, nil) }},
 		{"wrong method", 405, agent.CodeInvalidRequest, func() (int, api.Envelope) { return e.do(t, "DELETE", "/v1/rules", nil, nil) }},
+		// Last: were either accepted, it would turn faults on for the rest.
+		{"admin faults as text/plain", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "POST", "/admin/faults", []byte(`{}`), map[string]string{"Content-Type": "text/plain"})
+		}},
+		{"admin faults with a case-variant key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "POST", "/admin/faults", []byte(`{"Error_Rate":1}`), nil)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -219,6 +271,24 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("got %d %s %q, want %d %s", status, env.Code, env.Message, c.status, c.code)
 			}
 		})
+	}
+}
+
+// TestJSONMediaTypes: application/json is accepted with a utf-8 charset
+// and in any letter case (media types are case-insensitive), and a GET
+// without a body needs no Content-Type.
+func TestJSONMediaTypes(t *testing.T) {
+	e := startRaw(t)
+	body := []byte(`{"sn_list":["SN123456"]}`)
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON; charset=UTF-8"} {
+		h := e.signed("POST", "/v1/sn/query", body)
+		h["Content-Type"] = ct
+		if status, env := e.do(t, "POST", "/v1/sn/query", body, h); status != 200 {
+			t.Errorf("Content-Type %q: %d %+v", ct, status, env)
+		}
+	}
+	if status, env := e.do(t, "GET", "/v1/rules", nil, e.signed("GET", "/v1/rules", nil)); status != 200 {
+		t.Errorf("GET without Content-Type: %d %+v", status, env)
 	}
 }
 
@@ -318,6 +388,7 @@ func FuzzRequestDecoding(f *testing.F) {
 		path := posts[int(which)%len(posts)]
 		h := e.signed("POST", path, body)
 		req, _ := http.NewRequest("POST", e.base+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		for k, v := range h {
 			req.Header.Set(k, v)
 		}
