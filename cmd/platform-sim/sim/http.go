@@ -108,6 +108,10 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, e endpoin
 		writeError(w, err)
 		return
 	}
+	if err := checkQuery(r, e.path); err != nil {
+		writeError(w, err)
+		return
+	}
 	c := &call{r: r, body: body}
 	if e.signed {
 		t, err := s.authenticate(r, body)

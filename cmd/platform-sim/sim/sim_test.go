@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -254,6 +255,23 @@ func TestBadInput(t *testing.T) {
 				`"amounts":{"final_price_fen":100,"subsidy_fen":15,"PAY_FEN":85},"product":{"barcode":"6900000000007","category":"phone",`+
 				`"brand":"b","model":"m","energy_grade":0},"payment_ref":"p"}`), nil)
 		}},
+		{"query parameter on a path that takes none", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "GET", "/v1/rules?version=2", nil, e.signed("GET", "/v1/rules?version=2", nil))
+		}},
+		{"query parameter on a POST", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			body := []byte(`{"sn_list":["SN123456"]}`)
+			return e.do(t, "POST", "/v1/sn/query?debug=1", body, e.signed("POST", "/v1/sn/query?debug=1", body))
+		}},
+		{"query parameter on unsigned health", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "GET", "/v1/health?verbose=1", nil, nil)
+		}},
+		{"query parameter given twice", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "GET", "/v1/products?limit=5&limit=6", nil, e.signed("GET", "/v1/products?limit=5&limit=6", nil))
+		}},
+		{"date given twice", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			target := "/v1/summary/day?date=2026-05-01&date=2026-05-02"
+			return e.do(t, "GET", target, nil, e.signed("GET", target, nil))
+		}},
 		{"unknown path", 404, agent.CodeNotFound, func() (int, api.Envelope) { return e.do(t, "GET", "/v1/nothing", nil, nil) }},
 		{"wrong method", 405, agent.CodeInvalidRequest, func() (int, api.Envelope) { return e.do(t, "DELETE", "/v1/rules", nil, nil) }},
 		// Last: were either accepted, it would turn faults on for the rest.
@@ -314,6 +332,35 @@ func TestRoutesMatchSpec(t *testing.T) {
 	sort.Strings(served)
 	if fmt.Sprint(spec) != fmt.Sprint(served) {
 		t.Errorf("spec operations %v\nserved %v", spec, served)
+	}
+}
+
+// TestQueryParamsMatchSpec: the query parameters the server takes on each
+// path (queryParams) are exactly those openapi.yaml lists.
+func TestQueryParamsMatchSpec(t *testing.T) {
+	doc, err := apitest.SpecDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc["paths"].(map[string]any) {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		for method, op := range item.(map[string]any) {
+			var inSpec []string
+			params, _ := op.(map[string]any)["parameters"].([]any)
+			for _, p := range params {
+				if p := p.(map[string]any); p["in"] == "query" {
+					inSpec = append(inSpec, p["name"].(string))
+				}
+			}
+			served := slices.Clone(queryParams[path])
+			sort.Strings(inSpec)
+			sort.Strings(served)
+			if !slices.Equal(inSpec, served) {
+				t.Errorf("%s %s: spec query parameters %v, server takes %v", strings.ToUpper(method), path, inSpec, served)
+			}
+		}
 	}
 }
 
