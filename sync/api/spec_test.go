@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -233,12 +232,13 @@ func TestSpecMatchesGoTypes(t *testing.T) {
 	}
 }
 
-// The pinned linters. Rules are in redocly.yaml (recommended-strict: every
-// warning fails). Redocly CLI 2 needs Node >= 20.19; Debian 12's own nodejs
-// is 18, where the last 1.x release lints with the same rule set.
+// The pinned linters (apitest). Rules are in redocly.yaml
+// (recommended-strict: every warning fails). Redocly CLI 2 needs Node >=
+// 20.19; Debian 12's own nodejs is 18, where the last 1.x release lints
+// with the same rule set.
 const (
-	redoclyCLI       = "@redocly/cli@2.77.0"
-	redoclyCLINode18 = "@redocly/cli@1.34.5"
+	redoclyCLI       = apitest.RedoclyCLI
+	redoclyCLINode18 = apitest.RedoclyCLINode18
 )
 
 // redoclyFor picks the linter the installed node can run.
@@ -291,9 +291,8 @@ func TestSpecLint(t *testing.T) {
 	linter := redoclyFor(string(nodeVersion))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cache := filepath.Join(os.TempDir(), "tradein-npm-cache")
 	cmd := exec.CommandContext(ctx, npx, "--yes", linter, "lint", "--config", "redocly.yaml", "openapi.yaml")
-	cmd.Env = append(os.Environ(), "npm_config_cache="+cache, "npm_config_update_notifier=false", "NO_COLOR=1")
+	cmd.Env = apitest.NPMEnv()
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		return
