@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tradein/agent"
 	"tradein/sync/api"
@@ -151,12 +152,16 @@ func writeAnswer(w http.ResponseWriter, a answer) {
 	w.Write(a.envelope)
 }
 
-// decodeBody decodes a JSON request body strictly: one object, no unknown
-// fields, no trailing data, and every key exactly a field's name and once
-// per object (checkKeys). Errors are CodeInvalidRequest with the reason.
+// decodeBody decodes a JSON request body strictly: valid UTF-8 (encoding/json
+// would replace bad bytes silently), one object, no unknown fields, no
+// trailing data, and every key exactly a field's name and once per object
+// (checkKeys). Errors are CodeInvalidRequest with the reason.
 func decodeBody(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return agent.Errorf(agent.CodeInvalidRequest, "empty body; want a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return agent.Errorf(agent.CodeInvalidRequest, "body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

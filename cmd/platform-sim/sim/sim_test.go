@@ -236,6 +236,9 @@ func TestBadInput(t *testing.T) {
 			return e.do(t, "POST", "/v1/terminals/enroll", []byte(`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"raw"}`),
 				map[string]string{"Content-Type": "text/plain"})
 		}},
+		{"body not UTF-8", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/vouchers/cancel", []byte("{\"request_no\":\"R8\",\"frozen_no\":\"F1\",\"reason\":\"\xff\xfe\"}"), nil)
+		}},
 		{"duplicate key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
 			return post("/v1/sn/query", []byte(`{"sn_list":["SN123456"],"sn_list":["SN654321"]}`), nil)
 		}},
