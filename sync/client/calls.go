@@ -51,8 +51,9 @@ func (c *Client) Rules(ctx context.Context) (agent.Rules, error) {
 // Products fetches one page of the product library delta after
 // sinceVersion. Pass the previous page's NextPageToken (and the same
 // sinceVersion) to continue; limit ≤ 0 uses the platform's default. A page
-// that breaks the paging rules on its own (see checkPage) is
-// PLATFORM_DOWN, as any answer the client cannot use; the rules that span
+// that breaks the paging rules on its own (api.ProductPage.Check) is an
+// error matching api.ErrBrokenPage, not PLATFORM_DOWN: the platform
+// answered, and asking again would get the same page. The rules that span
 // pages are the refresher's (sync/refresh).
 func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken string, limit int) (api.ProductPage, error) {
 	q := url.Values{}
@@ -67,8 +68,8 @@ func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken str
 	if err := c.do(ctx, request{method: http.MethodGet, target: "/v1/products?" + q.Encode(), signed: true}, &out); err != nil {
 		return api.ProductPage{}, err
 	}
-	if err := checkPage(out, pageToken, limit); err != nil {
-		return api.ProductPage{}, &agent.Error{Code: agent.CodePlatformDown, Detail: "GET /v1/products: " + err.Error(), Err: err}
+	if err := out.Check(pageToken, limit); err != nil {
+		return api.ProductPage{}, fmt.Errorf("GET /v1/products: %w", err)
 	}
 	return out, nil
 }

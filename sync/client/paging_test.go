@@ -16,8 +16,8 @@ import (
 
 // TestProductsRefusesBrokenPages: a page that breaks the paging rules on
 // its own (its next token is its own token, more items than the limit
-// asked for or than the delta's total) is refused as PLATFORM_DOWN instead
-// of being handed to the refresher; a correct page passes.
+// asked for or than the delta's total) is refused with api.ErrBrokenPage
+// instead of being handed to the refresher; a correct page passes.
 func TestProductsRefusesBrokenPages(t *testing.T) {
 	var page api.ProductPage
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -65,8 +65,8 @@ func TestProductsRefusesBrokenPages(t *testing.T) {
 			}
 			continue
 		}
-		if !errors.Is(err, agent.ErrPlatformDown) || !strings.Contains(err.Error(), tc.wantIn) {
-			t.Errorf("%s: err = %v; want PLATFORM_DOWN saying %q", tc.name, err, tc.wantIn)
+		if !errors.Is(err, api.ErrBrokenPage) || errors.Is(err, agent.ErrPlatformDown) || !strings.Contains(err.Error(), tc.wantIn) {
+			t.Errorf("%s: err = %v; want api.ErrBrokenPage saying %q", tc.name, err, tc.wantIn)
 		}
 		if len(got.Items) != 0 {
 			t.Errorf("%s: a refused page still returned %d items", tc.name, len(got.Items))

@@ -2,18 +2,25 @@ package refresh_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"tradein/agent"
 	"tradein/agent/agenttest"
 	"tradein/agent/store"
 	"tradein/sync/api"
+	"tradein/sync/client"
 	"tradein/sync/refresh"
+	"tradein/sync/status"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -195,5 +202,48 @@ func TestLibraryPagingWellBehaved(t *testing.T) {
 	}
 	if n, err := st.LibraryProducts(ctx); err != nil || n != 10 {
 		t.Fatalf("library products = %d, %v; want 10", n, err)
+	}
+}
+
+// TestLibraryBrokenPageFromClient: a page the client itself refuses (here
+// more products than the delta's total, on the first and only page) ends
+// the download the same way, after one request, and leaves the connection
+// status online: the platform answered.
+func TestLibraryBrokenPageFromClient(t *testing.T) {
+	ctx := context.Background()
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		data, _ := json.Marshal(api.ProductPage{Items: products(100, 3), Version: 2, Total: 2})
+		raw, _ := json.Marshal(api.Envelope{Code: api.CodeOK, Message: "success", Data: data})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(raw)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.Config{BaseURL: srv.URL, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = c.WithCredentials("T1101050001", []byte("0123456789abcdef0123456789abcdef"))
+	t.Cleanup(c.CloseIdleConnections)
+
+	clock := agenttest.NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, agent.ChinaTime))
+	tracker := status.NewTracker(clock)
+	tracker.Observe(nil) // online
+	st := libraryAtVersion1(t)
+	r, err := refresh.New(refresh.Config{Source: c, Library: st, Status: tracker, Clock: clock, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Library(ctx)
+	if !errors.Is(err, refresh.ErrPagingBroken) || !strings.Contains(err.Error(), "more than the delta's total of 2") {
+		t.Fatalf("err = %v; want ErrPagingBroken about the total", err)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests; want 1 (asking again gets the same page)", n)
+	}
+	wantLibraryKept(t, st)
+	if s := tracker.State(); !s.Online || s.LastError != "" {
+		t.Errorf("status after a broken page: online %v, last error %q; want online with no error", s.Online, s.LastError)
 	}
 }

@@ -148,14 +148,16 @@ func (r *Refresher) Library(ctx context.Context) (Progress, error) {
 var errRestart = errors.New("staged delta cannot be resumed")
 
 // ErrPagingBroken marks a library download that the platform's answers
-// make impossible to finish: a page token served a second time (following
-// it would download the same pages for ever, and every page would be
-// staged again) or more products than the total the platform stated for
+// make impossible to finish (api.ErrBrokenPage, the same error): a page
+// token served a second time (following it would download the same pages
+// for ever, and every page would be staged again), a page with more items
+// than asked for, or more products than the total the platform stated for
 // the delta. Library discards the staged pages and returns it at once
 // without trying again: the cached library stays at its last committed
 // version, sales go on with it, and the next refresh starts the delta from
-// the beginning.
-var ErrPagingBroken = errors.New("the platform broke the library paging contract")
+// the beginning. The platform did answer, so the connection status is left
+// alone.
+var ErrPagingBroken = api.ErrBrokenPage
 
 func (r *Refresher) library(ctx context.Context) (Progress, error) {
 	lib := r.cfg.Library
@@ -303,6 +305,9 @@ func (r *Refresher) progress(p Progress) {
 }
 
 func (r *Refresher) observe(err error) {
+	if errors.Is(err, ErrPagingBroken) {
+		return // the platform answered; see ErrPagingBroken
+	}
 	if r.cfg.Status != nil && (err == nil || agent.CodeOf(err) != agent.CodeInvalidRequest) {
 		r.cfg.Status.Observe(err)
 	}
