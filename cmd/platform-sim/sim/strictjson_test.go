@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,9 +22,12 @@ const strictBatch = `{"request_no":"B1","items":[{"request_no":"I1","order_no":"
 // accept silently: a key twice in one object (the last would win) and a
 // key that names a field only when case is ignored, at any depth.
 func TestDecodeBodyKeys(t *testing.T) {
-	var ok api.TransactionBatch
-	if err := decodeBody([]byte(strictBatch), &ok); err != nil {
-		t.Fatalf("valid batch refused: %v", err)
+	for _, body := range []string{strictBatch, " \n" + strictBatch + "\n", `{"\u0072equest_no":"B1","items":[]}`,
+		`{"request_no":"B\"1\\","items":[ ]}`, `{ "request_no" : "B1" , "items" : [ ] }`} {
+		var ok api.TransactionBatch
+		if err := decodeBody([]byte(body), &ok); err != nil {
+			t.Fatalf("valid batch %s refused: %v", body, err)
+		}
 	}
 	cases := []struct {
 		name, body, wantIn string
@@ -34,6 +38,10 @@ func TestDecodeBodyKeys(t *testing.T) {
 		{"duplicate in nested object", strings.Replace(strictBatch, `"pay_fen":85`, `"pay_fen":85,"pay_fen":0`, 1), `"items[0].amounts.pay_fen" appears twice`},
 		{"case variant in pointer field", strings.Replace(strictBatch, `"condition"`, `"Condition"`, 1), `"items[0].trade_in.Condition"`},
 		{"twin in different case", `{"request_no":"B1","REQUEST_NO":"B2","items":[]}`, `"REQUEST_NO": keys are case-sensitive`},
+		{"escaped twin", `{"request_no":"B1","\u0072equest_no":"B2","items":[]}`, `"request_no" appears twice`},
+		{"escaped case variant", `{"REQUEST\u005fNO":"B1","items":[]}`, `"REQUEST_NO": keys are case-sensitive`},
+		{"duplicate in an array of objects", `{"request_no":"B","items":[{"amounts":{"pay_fen":1}},{"amounts":{"pay_fen":1,"pay_fen":2}}]}`,
+			`"items[1].amounts.pay_fen" appears twice`},
 	}
 	for _, c := range cases {
 		var v api.TransactionBatch
@@ -44,6 +52,35 @@ func TestDecodeBodyKeys(t *testing.T) {
 		err := decodeBody([]byte(c.body), &v)
 		if agent.CodeOf(err) != agent.CodeInvalidRequest || !strings.Contains(err.Error(), c.wantIn) {
 			t.Errorf("%s: err = %v; want INVALID_REQUEST saying %s", c.name, err, c.wantIn)
+		}
+	}
+}
+
+// TestCheckKeysManyKeys: duplicates are found in objects with more keys
+// than the scanner keeps in its small array (maps and interfaces).
+func TestCheckKeysManyKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"m":{`)
+	for i := range 40 {
+		fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+	}
+	ok := b.String() + `"last":0}}`
+	dupEarly := b.String() + `"k3":0}}`
+	dupLate := b.String() + `"k39":0}}`
+	type withMap struct {
+		M map[string]int `json:"m"`
+	}
+	type withAny struct {
+		M any `json:"m"`
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[withMap](), reflect.TypeFor[withAny]()} {
+		if err := checkKeys([]byte(ok), typ); err != nil {
+			t.Errorf("%s: distinct keys refused: %v", typ, err)
+		}
+		for _, body := range []string{dupEarly, dupLate} {
+			if err := checkKeys([]byte(body), typ); err == nil || !strings.Contains(err.Error(), "appears twice") {
+				t.Errorf("%s: duplicate in %s…: %v", typ, body[len(body)-12:], err)
+			}
 		}
 	}
 }
@@ -162,4 +199,35 @@ func FuzzDecodeBodyKeys(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeBodyBatch100 decodes a full offline-sales batch (100
+// items, the contract's maximum) as the platform does, key checks
+// included; BenchmarkDecodeBodyBatch100NoKeyCheck is the decoding alone,
+// for the cost of checkKeys.
+func BenchmarkDecodeBodyBatch100(b *testing.B) { benchDecodeBatch(b, decodeBody) }
+
+func BenchmarkDecodeBodyBatch100NoKeyCheck(b *testing.B) {
+	benchDecodeBatch(b, func(body []byte, v any) error {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		return dec.Decode(v)
+	})
+}
+
+func benchDecodeBatch(b *testing.B, decode func([]byte, any) error) {
+	item := strictBatch[strings.Index(strictBatch, "[")+1 : strings.LastIndex(strictBatch, "]")]
+	items := make([]string, api.MaxBatchItems)
+	for i := range items {
+		items[i] = item
+	}
+	body := []byte(`{"request_no":"B1","items":[` + strings.Join(items, ",") + `]}`)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var v api.TransactionBatch
+		if err := decode(body, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
