@@ -35,8 +35,12 @@ LDFLAGS    := -X tradein/agent.Version=$(VERSION)
 
 .PHONY: deps test bench demo build package clean fuzz
 
-# node/npx runs the OpenAPI linter (Redocly CLI from the npm registry); a
-# machine that already has node (e.g. from NodeSource) keeps its own.
+# node/npx runs the contract's third-party tools from the npm registry, at
+# the versions pinned in sync/api/apitest/npx.go: the OpenAPI linter
+# (Redocly CLI, sync/api) and the mock server built from openapi.yaml alone
+# (Stoplight Prism, sync/contract). npx fetches each into one npm cache on
+# first use, so a second run installs nothing. A machine that already has
+# node (e.g. from NodeSource) keeps its own.
 deps:
 	@packaging/scripts/ensure-deps.sh $(BUILD_DEPS) $(TEST_DEPS)
 	@command -v npx >/dev/null 2>&1 || packaging/scripts/ensure-deps.sh nodejs npm

@@ -193,9 +193,10 @@ func (t *Terminal) isOnline() bool {
 	return t.online.Load()
 }
 
-// Now is the time on the terminal's clock. The UI times the keys of a
-// keyboard-wedge scanner with it (Wedge), so tests drive both with one
-// fake clock.
+// Now is the time on the terminal's clock (injected in tests). The UI
+// times the keys of a keyboard-wedge scanner with it (Wedge) and chooses
+// the rule set in force by it, so tests drive everything with one fake
+// clock.
 func (t *Terminal) Now() time.Time { return t.clock.Now() }
 
 // HandleScan delivers a scan to the UI. Devices call it from their own
@@ -343,7 +344,3 @@ func (t *Terminal) categoryNamesZH(ctx context.Context, at time.Time, cats ...Ca
 	}
 	return out
 }
-
-// Now is the terminal's clock (injected in tests): screens that choose the
-// rule set in force use it.
-func (t *Terminal) Now() time.Time { return t.clock.Now() }

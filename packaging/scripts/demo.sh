@@ -143,8 +143,8 @@ Rules: the platform serves the 2025 and 2026 national rule sets (CN-2025, CN-202
 EXAMPLE local smart-home set for Beijing; the status bar shows the set in force.
 Pause a category (funds used up) and resume it; the terminal shows it after its next rules
 refresh (or at once on the next online sale) and refuses offline sales in it:
-  pause:   curl -s -X POST $URL/admin/pause  -d '{"rule_set_id":"CN-2026","category":"fridge","message":"本区冰箱补贴资金已用完"}'
-  resume:  curl -s -X POST $URL/admin/resume -d '{"rule_set_id":"CN-2026","category":"fridge"}'
+  pause:   curl -s -X POST $URL/admin/pause  -H 'Content-Type: application/json' -d '{"rule_set_id":"CN-2026","category":"fridge","message":"本区冰箱补贴资金已用完"}'
+  resume:  curl -s -X POST $URL/admin/resume -H 'Content-Type: application/json' -d '{"rule_set_id":"CN-2026","category":"fridge"}'
   (leave out "category" to pause or resume the whole set: CAMPAIGN_CLOSED)
 EOF
 if [ "${VIRTUAL:-0}" = 1 ]; then

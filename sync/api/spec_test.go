@@ -1,11 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"tradein/agent"
 	"tradein/sync/api"
@@ -108,6 +111,83 @@ func TestSpecStructure(t *testing.T) {
 	}
 }
 
+// TestSpecExamples: every operation shows examples of its request (body
+// or query parameters) and of every answer, and each example is valid
+// under its own schema, so that a third party's mock built from the spec
+// alone serves answers the spec allows. Every /v1 operation documents 405
+// and 503.
+func TestSpecExamples(t *testing.T) {
+	doc := specDoc(t)
+	val, err := apitest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	responses := m(m(doc["components"])["responses"])
+	// check validates every example under media (a media type object at
+	// pointer ptr) and reports how many there are.
+	check := func(name, ptr string, media map[string]any) int {
+		exs := m(media["examples"])
+		for exName, ex := range exs {
+			if m(ex)["summary"] == nil {
+				t.Errorf("%s: example %s has no summary", name, exName)
+			}
+			raw, err := json.Marshal(m(ex)["value"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := val.ValidateAt(ptr+"/schema", inst); err != nil {
+				t.Errorf("%s: example %s does not match its schema: %v", name, exName, err)
+			}
+		}
+		return len(exs)
+	}
+	for path, item := range m(doc["paths"]) {
+		for method, o := range m(item) {
+			op := m(o)
+			name := strings.ToUpper(method) + " " + path
+			opPtr := "/paths/" + apitest.Pointer(path) + "/" + method
+			if rb := m(op["requestBody"]); rb != nil {
+				if check(name+" request", opPtr+"/requestBody/content/application~1json",
+					m(m(rb["content"])["application/json"])) == 0 {
+					t.Errorf("%s: request body has no example", name)
+				}
+			}
+			params, _ := op["parameters"].([]any)
+			for i, p := range params {
+				p := m(p)
+				if p["example"] == nil {
+					t.Errorf("%s: parameter %v has no example", name, p["name"])
+					continue
+				}
+				raw, _ := json.Marshal(p["example"])
+				inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+				if err := val.ValidateAt(opPtr+"/parameters/"+strconv.Itoa(i)+"/schema", inst); err != nil {
+					t.Errorf("%s: parameter %v example: %v", name, p["name"], err)
+				}
+			}
+			resps := m(op["responses"])
+			for status, r := range resps {
+				ptr := opPtr + "/responses/" + status
+				if ref, ok := m(r)["$ref"].(string); ok {
+					ptr = strings.TrimPrefix(ref, "#")
+					r = responses[strings.TrimPrefix(ref, "#/components/responses/")]
+				}
+				media := m(m(m(r)["content"])["application/json"])
+				if check(name+" → "+status, ptr+"/content/application~1json", media) == 0 {
+					t.Errorf("%s → %s: no example", name, status)
+				}
+			}
+			if strings.HasPrefix(path, "/v1/") && (resps["405"] == nil || resps["503"] == nil) {
+				t.Errorf("%s: 405 and 503 must be documented", name)
+			}
+		}
+	}
+}
+
 // TestSpecMatchesGoTypes compares each wire type's JSON field names with
 // its schema's properties, in both directions.
 func TestSpecMatchesGoTypes(t *testing.T) {
@@ -154,12 +234,13 @@ func TestSpecMatchesGoTypes(t *testing.T) {
 	}
 }
 
-// The pinned linters. Rules are in redocly.yaml (recommended-strict: every
-// warning fails). Redocly CLI 2 needs Node >= 20.19; Debian 12's own nodejs
-// is 18, where the last 1.x release lints with the same rule set.
+// The pinned linters (apitest). Rules are in redocly.yaml
+// (recommended-strict: every warning fails). Redocly CLI 2 needs Node >=
+// 20.19; Debian 12's own nodejs is 18, where the last 1.x release lints
+// with the same rule set.
 const (
-	redoclyCLI       = "@redocly/cli@2.77.0"
-	redoclyCLINode18 = "@redocly/cli@1.34.5"
+	redoclyCLI       = apitest.RedoclyCLI
+	redoclyCLINode18 = apitest.RedoclyCLINode18
 )
 
 // redoclyFor picks the linter the installed node can run.
@@ -212,9 +293,8 @@ func TestSpecLint(t *testing.T) {
 	linter := redoclyFor(string(nodeVersion))
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cache := filepath.Join(os.TempDir(), "tradein-npm-cache")
 	cmd := exec.CommandContext(ctx, npx, "--yes", linter, "lint", "--config", "redocly.yaml", "openapi.yaml")
-	cmd.Env = append(os.Environ(), "npm_config_cache="+cache, "npm_config_update_notifier=false", "NO_COLOR=1")
+	cmd.Env = apitest.NPMEnv()
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		return

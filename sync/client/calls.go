@@ -91,7 +91,11 @@ func (c *Client) Rules(ctx context.Context) (agent.RuleSets, error) {
 
 // Products fetches one page of the product library delta after
 // sinceVersion. Pass the previous page's NextPageToken (and the same
-// sinceVersion) to continue; limit ≤ 0 uses the platform's default.
+// sinceVersion) to continue; limit ≤ 0 uses the platform's default. A page
+// that breaks the paging rules on its own (api.ProductPage.Check) is an
+// error matching api.ErrBrokenPage, not PLATFORM_DOWN: the platform
+// answered, and asking again would get the same page. The rules that span
+// pages are the refresher's (sync/refresh).
 func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken string, limit int) (api.ProductPage, error) {
 	q := url.Values{}
 	q.Set("since_version", strconv.FormatInt(sinceVersion, 10))
@@ -102,8 +106,13 @@ func (c *Client) Products(ctx context.Context, sinceVersion int64, pageToken str
 		q.Set("limit", strconv.Itoa(limit))
 	}
 	var out api.ProductPage
-	err := c.do(ctx, request{method: http.MethodGet, target: "/v1/products?" + q.Encode(), signed: true}, &out)
-	return out, err
+	if err := c.do(ctx, request{method: http.MethodGet, target: "/v1/products?" + q.Encode(), signed: true}, &out); err != nil {
+		return api.ProductPage{}, err
+	}
+	if err := out.Check(pageToken, limit); err != nil {
+		return api.ProductPage{}, fmt.Errorf("GET /v1/products: %w", err)
+	}
+	return out, nil
 }
 
 // QuerySNs asks the status of up to api.MaxSNQuery serial numbers. They

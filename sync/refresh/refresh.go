@@ -134,6 +134,13 @@ func (r *Refresher) Rules(ctx context.Context) error {
 // a staged delta when there is one. It returns the final progress.
 func (r *Refresher) Library(ctx context.Context) (Progress, error) {
 	p, err := r.library(ctx)
+	if errors.Is(err, ErrPagingBroken) {
+		r.log.Error("library download abandoned; the cached library is kept", "version", p.From, "err", err)
+		if derr := r.cfg.Library.DiscardLibraryStaging(ctx); derr != nil {
+			return p, fmt.Errorf("refresh library: %w (and discarding the staged pages failed: %v)", err, derr)
+		}
+		return p, fmt.Errorf("refresh library: %w; library kept at version %d", err, p.From)
+	}
 	if err != nil && errors.Is(err, errRestart) {
 		// The staged delta cannot be continued: drop it and start again
 		// from the committed version. At most once per call.
@@ -151,6 +158,18 @@ func (r *Refresher) Library(ctx context.Context) (Progress, error) {
 
 // errRestart marks a staged delta that the platform no longer serves.
 var errRestart = errors.New("staged delta cannot be resumed")
+
+// ErrPagingBroken marks a library download that the platform's answers
+// make impossible to finish (api.ErrBrokenPage, the same error): a page
+// token served a second time (following it would download the same pages
+// for ever, and every page would be staged again), a page with more items
+// than asked for, or more products than the total the platform stated for
+// the delta. Library discards the staged pages and returns it at once
+// without trying again: the cached library stays at its last committed
+// version, sales go on with it, and the next refresh starts the delta from
+// the beginning. The platform did answer, so the connection status is left
+// alone.
+var ErrPagingBroken = api.ErrBrokenPage
 
 func (r *Refresher) library(ctx context.Context) (Progress, error) {
 	lib := r.cfg.Library
@@ -182,6 +201,9 @@ func (r *Refresher) library(ctx context.Context) (Progress, error) {
 			return p, err
 		}
 		page, err := f.page, f.err
+		if errors.Is(err, ErrPagingBroken) {
+			return p, fmt.Errorf("%w after %d products", err, p.Done)
+		}
 		if err != nil {
 			if resuming && f.token != "" && agent.CodeOf(err) == agent.CodeInvalidRequest {
 				// The platform refuses the stored page token (it
@@ -202,6 +224,10 @@ func (r *Refresher) library(ctx context.Context) (Progress, error) {
 			}
 		} else if page.Version != p.Target {
 			return p, fmt.Errorf("platform moved the delta target from %d to %d: %w", p.Target, page.Version, errRestart)
+		}
+		if p.Done+len(page.Items) > page.Total {
+			return p, fmt.Errorf("%w: %d products after %d staged, more than the delta's total of %d",
+				ErrPagingBroken, len(page.Items), p.Done, page.Total)
 		}
 		if err := lib.StageLibraryPage(ctx, p.From, p.Target, page.Items, page.NextPageToken); err != nil {
 			return p, fmt.Errorf("stage page: %w", err)
@@ -228,6 +254,11 @@ type fetched struct {
 // the caller: the platform prepares page n+1 while the store stages page
 // n. The channel closes after the last page, after an error (sent as the
 // last value) or when stop is called; stop waits for the download to end.
+//
+// It never asks for the same page token twice in one download: a page
+// whose next token was already asked for ends the download with
+// ErrPagingBroken, as the platform would send it round the same pages for
+// ever.
 func (r *Refresher) fetchPages(ctx context.Context, from int64, token string) (<-chan fetched, func()) {
 	out := make(chan fetched, 1)
 	done := make(chan struct{})
@@ -235,7 +266,9 @@ func (r *Refresher) fetchPages(ctx context.Context, from int64, token string) (<
 	go func() {
 		defer close(finished)
 		defer close(out)
+		asked := map[string]bool{}
 		for {
+			asked[token] = true
 			page, err := r.cfg.Source.Products(ctx, from, token, r.cfg.PageLimit)
 			r.observe(err)
 			select {
@@ -247,6 +280,15 @@ func (r *Refresher) fetchPages(ctx context.Context, from int64, token string) (<
 				return
 			}
 			token = page.NextPageToken
+			if asked[token] {
+				err := fmt.Errorf("%w: page token %.40q served again after %d pages (the download would never end)",
+					ErrPagingBroken, token, len(asked))
+				select {
+				case out <- fetched{token: token, err: err}:
+				case <-done:
+				}
+				return
+			}
 		}
 	}()
 	stop := func() {
@@ -275,6 +317,9 @@ func (r *Refresher) progress(p Progress) {
 }
 
 func (r *Refresher) observe(err error) {
+	if errors.Is(err, ErrPagingBroken) {
+		return // the platform answered; see ErrPagingBroken
+	}
 	if r.cfg.Status != nil && (err == nil || agent.CodeOf(err) != agent.CodeInvalidRequest) {
 		r.cfg.Status.Observe(err)
 	}

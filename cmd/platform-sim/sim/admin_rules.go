@@ -53,7 +53,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 }
 
 // adminHandler wraps an admin action: loopback only, one method, a
-// bounded body, answers in the envelope.
+// bounded body sent as application/json, answers in the envelope.
 func (s *Server) adminHandler(method string, do func(ctx context.Context, body []byte) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !loopbackOnly(w, r) {
@@ -67,6 +67,10 @@ func (s *Server) adminHandler(method string, do func(ctx context.Context, body [
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, adminBodyLimit))
 		if err != nil {
 			writeError(w, agent.Errorf(agent.CodeInvalidRequest, "read body: %v", err))
+			return
+		}
+		if err := checkContentType(r, body); err != nil {
+			writeError(w, err)
 			return
 		}
 		out, err := do(r.Context(), body)

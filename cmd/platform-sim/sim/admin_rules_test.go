@@ -85,6 +85,11 @@ func TestAdminRulesProductsPause(t *testing.T) {
 	if st, _ := e.do(t, "GET", "/admin/pause", nil, nil); st != 405 {
 		t.Fatalf("GET /admin/pause: %d", st)
 	}
+	// Like every request body, an admin body must be sent as application/json.
+	if st, env := e.do(t, "POST", "/admin/resume", []byte(`{"rule_set_id":"TEST-ring"}`),
+		map[string]string{"Content-Type": "text/plain"}); st != 400 || env.Code != string(agent.CodeInvalidRequest) {
+		t.Fatalf("admin body as text/plain: %d %+v", st, env)
+	}
 }
 
 // TestMainRulesAndProductsFiles: -rules and -products publish files at

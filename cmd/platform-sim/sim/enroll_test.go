@@ -94,6 +94,7 @@ func TestEnrollmentRateLimited(t *testing.T) {
 		e.clock.Advance(time.Second)
 	}
 	req, _ := http.NewRequest("POST", e.base+"/v1/terminals/enroll", bytes.NewReader(enrollBody(DemoEnrollmentCode, "good-pc", 1)))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -187,6 +187,9 @@ func (s *Server) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
 		var f Faults
 		body, err := readSmall(w, r)
 		if err == nil {
+			err = checkContentType(r, body)
+		}
+		if err == nil {
 			err = decodeBody(body, &f)
 		}
 		if err == nil {

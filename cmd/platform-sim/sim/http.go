@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tradein/agent"
 	"tradein/sync/api"
@@ -106,6 +108,14 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, e endpoin
 		writeError(w, agent.Errorf(agent.CodeInvalidRequest, "read body: %v", err))
 		return
 	}
+	if err := checkContentType(r, body); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := checkQuery(r, e.path); err != nil {
+		writeError(w, err)
+		return
+	}
 	c := &call{r: r, body: body}
 	if e.signed {
 		t, err := s.authenticate(r, body)
@@ -145,11 +155,16 @@ func writeAnswer(w http.ResponseWriter, a answer) {
 	w.Write(a.envelope)
 }
 
-// decodeBody decodes a JSON request body strictly: one object, no unknown
-// fields, no trailing data. Errors are CodeInvalidRequest with the reason.
+// decodeBody decodes a JSON request body strictly: valid UTF-8 (encoding/json
+// would replace bad bytes silently), one object, no unknown fields, no
+// trailing data, and every key exactly a field's name and once per object
+// (checkKeys). Errors are CodeInvalidRequest with the reason.
 func decodeBody(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return agent.Errorf(agent.CodeInvalidRequest, "empty body; want a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return agent.Errorf(agent.CodeInvalidRequest, "body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -163,7 +178,7 @@ func decodeBody(body []byte, v any) error {
 	if dec.More() {
 		return agent.Errorf(agent.CodeInvalidRequest, "trailing data after the JSON object")
 	}
-	return nil
+	return checkKeys(body, reflect.TypeOf(v))
 }
 
 // writeData sends a successful envelope.

@@ -157,8 +157,8 @@ func serveMain(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "demo consumer codes: platform-sim democode -db %s -cat phone -n 3\n", *dbPath)
 	base := fmt.Sprintf("%s://%s", scheme, l.Addr())
-	fmt.Fprintf(stdout, "pause a category: curl -s -X POST %s/admin/pause -d '{\"rule_set_id\":\"%s\",\"category\":\"fridge\",\"message\":\"本区冰箱补贴资金已用完\"}'\n", base, agent.RuleSetNational2026)
-	fmt.Fprintf(stdout, "resume it:        curl -s -X POST %s/admin/resume -d '{\"rule_set_id\":\"%s\",\"category\":\"fridge\"}'\n", base, agent.RuleSetNational2026)
+	fmt.Fprintf(stdout, "pause a category: curl -s -X POST %s/admin/pause -H 'Content-Type: application/json' -d '{\"rule_set_id\":\"%s\",\"category\":\"fridge\",\"message\":\"本区冰箱补贴资金已用完\"}'\n", base, agent.RuleSetNational2026)
+	fmt.Fprintf(stdout, "resume it:        curl -s -X POST %s/admin/resume -H 'Content-Type: application/json' -d '{\"rule_set_id\":\"%s\",\"category\":\"fridge\"}'\n", base, agent.RuleSetNational2026)
 	log.Info("platform-sim ready", "addr", l.Addr().String(), "db", *dbPath, "tls", tlsFiles != nil,
 		"startup_ms", time.Since(start).Milliseconds(), "version", agent.Version)
 

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -90,6 +91,9 @@ func (e *rawEnv) do(t testing.TB, method, target string, body []byte, headers ma
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json") // headers may replace or blank it
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
@@ -122,6 +126,13 @@ func TestBadInput(t *testing.T) {
 		if h == nil {
 			h = e.signed("POST", path, body)
 		}
+		return e.do(t, "POST", path, body, h)
+	}
+	// postAs posts a correctly signed body with the Content-Type ct
+	// ("": none).
+	postAs := func(path, ct string, body []byte) (int, api.Envelope) {
+		h := e.signed("POST", path, body)
+		h["Content-Type"] = ct
 		return e.do(t, "POST", path, body, h)
 	}
 	big := bytes.Repeat([]byte("x"), api.MaxBodyBytes+1)
@@ -209,8 +220,70 @@ func TestBadInput(t *testing.T) {
 		{"bad date", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
 			return e.do(t, "GET", "/v1/summary/day?date=2026-13-01", nil, e.signed("GET", "/v1/summary/day?date=2026-13-01", nil))
 		}},
+		{"no Content-Type", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"text/plain body", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "text/plain", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"form body", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "application/x-www-form-urlencoded", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"JSON in another charset", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return postAs("/v1/sn/query", "application/json; charset=iso-8859-1", []byte(`{"sn_list":["SN123456"]}`))
+		}},
+		{"unsigned enrollment as text/plain", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "POST", "/v1/terminals/enroll", []byte(`{"enrollment_code":"DEMO-ENROLL-0001","device_fingerprint":"raw"}`),
+				map[string]string{"Content-Type": "text/plain"})
+		}},
+		{"body not UTF-8", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/vouchers/cancel", []byte("{\"request_no\":\"R8\",\"frozen_no\":\"F1\",\"reason\":\"\xff\xfe\"}"), nil)
+		}},
+		{"duplicate key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/sn/query", []byte(`{"sn_list":["SN123456"],"sn_list":["SN654321"]}`), nil)
+		}},
+		{"case-variant key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/sn/query", []byte(`{"SN_List":["SN123456"]}`), nil)
+		}},
+		{"case-variant twin of a key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/vouchers/cancel", []byte(`{"request_no":"R9","frozen_no":"F1","Frozen_No":"F2"}`), nil)
+		}},
+		{"duplicate key in a batch item", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/transactions/batch", []byte(`{"request_no":"B9","items":[{"request_no":"I1","order_no":"O1","order_no":"O2",`+
+				`"auth_code":"X","trans_time":"2026-05-01T10:00:00Z","amounts":{"final_price_fen":100,"subsidy_fen":15,"pay_fen":85},`+
+				`"product":{"barcode":"6900000000007","category":"phone","brand":"b","model":"m","energy_grade":0},"payment_ref":"P"}]}`), nil)
+		}},
+		{"case-variant key in nested amounts", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return post("/v1/vouchers/commit", []byte(`{"request_no":"R9","frozen_no":"F","order_no":"O","trans_time":"2026-05-01T10:00:00Z",`+
+				`"amounts":{"final_price_fen":100,"subsidy_fen":15,"PAY_FEN":85},"product":{"barcode":"6900000000007","category":"phone",`+
+				`"brand":"b","model":"m","energy_grade":0},"payment_ref":"p"}`), nil)
+		}},
+		{"query parameter on a path that takes none", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "GET", "/v1/rules?version=2", nil, e.signed("GET", "/v1/rules?version=2", nil))
+		}},
+		{"query parameter on a POST", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			body := []byte(`{"sn_list":["SN123456"]}`)
+			return e.do(t, "POST", "/v1/sn/query?debug=1", body, e.signed("POST", "/v1/sn/query?debug=1", body))
+		}},
+		{"query parameter on unsigned health", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "GET", "/v1/health?verbose=1", nil, nil)
+		}},
+		{"query parameter given twice", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "GET", "/v1/products?limit=5&limit=6", nil, e.signed("GET", "/v1/products?limit=5&limit=6", nil))
+		}},
+		{"date given twice", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			target := "/v1/summary/day?date=2026-05-01&date=2026-05-02"
+			return e.do(t, "GET", target, nil, e.signed("GET", target, nil))
+		}},
 		{"unknown path", 404, agent.CodeNotFound, func() (int, api.Envelope) { return e.do(t, "GET", "/v1/nothing", nil, nil) }},
 		{"wrong method", 405, agent.CodeInvalidRequest, func() (int, api.Envelope) { return e.do(t, "DELETE", "/v1/rules", nil, nil) }},
+		// Last: were either accepted, it would turn faults on for the rest.
+		{"admin faults as text/plain", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "POST", "/admin/faults", []byte(`{}`), map[string]string{"Content-Type": "text/plain"})
+		}},
+		{"admin faults with a case-variant key", 400, agent.CodeInvalidRequest, func() (int, api.Envelope) {
+			return e.do(t, "POST", "/admin/faults", []byte(`{"Error_Rate":1}`), nil)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -219,6 +292,24 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("got %d %s %q, want %d %s", status, env.Code, env.Message, c.status, c.code)
 			}
 		})
+	}
+}
+
+// TestJSONMediaTypes: application/json is accepted with a utf-8 charset
+// and in any letter case (media types are case-insensitive), and a GET
+// without a body needs no Content-Type.
+func TestJSONMediaTypes(t *testing.T) {
+	e := startRaw(t)
+	body := []byte(`{"sn_list":["SN123456"]}`)
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON; charset=UTF-8"} {
+		h := e.signed("POST", "/v1/sn/query", body)
+		h["Content-Type"] = ct
+		if status, env := e.do(t, "POST", "/v1/sn/query", body, h); status != 200 {
+			t.Errorf("Content-Type %q: %d %+v", ct, status, env)
+		}
+	}
+	if status, env := e.do(t, "GET", "/v1/rules", nil, e.signed("GET", "/v1/rules", nil)); status != 200 {
+		t.Errorf("GET without Content-Type: %d %+v", status, env)
 	}
 }
 
@@ -245,6 +336,35 @@ func TestRoutesMatchSpec(t *testing.T) {
 	sort.Strings(served)
 	if fmt.Sprint(spec) != fmt.Sprint(served) {
 		t.Errorf("spec operations %v\nserved %v", spec, served)
+	}
+}
+
+// TestQueryParamsMatchSpec: the query parameters the server takes on each
+// path (queryParams) are exactly those openapi.yaml lists.
+func TestQueryParamsMatchSpec(t *testing.T) {
+	doc, err := apitest.SpecDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc["paths"].(map[string]any) {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		for method, op := range item.(map[string]any) {
+			var inSpec []string
+			params, _ := op.(map[string]any)["parameters"].([]any)
+			for _, p := range params {
+				if p := p.(map[string]any); p["in"] == "query" {
+					inSpec = append(inSpec, p["name"].(string))
+				}
+			}
+			served := slices.Clone(queryParams[path])
+			sort.Strings(inSpec)
+			sort.Strings(served)
+			if !slices.Equal(inSpec, served) {
+				t.Errorf("%s %s: spec query parameters %v, server takes %v", strings.ToUpper(method), path, inSpec, served)
+			}
+		}
 	}
 }
 
@@ -322,6 +442,7 @@ func FuzzRequestDecoding(f *testing.F) {
 		path := posts[int(which)%len(posts)]
 		h := e.signed("POST", path, body)
 		req, _ := http.NewRequest("POST", e.base+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		for k, v := range h {
 			req.Header.Set(k, v)
 		}

@@ -111,9 +111,24 @@ func (v *Validator) ValidateResponse(method, path string, status int, body []byt
 	if err != nil {
 		return err
 	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%s %s → %d: body is not JSON: %w", method, path, status, err)
+	}
+	if err := v.ValidateAt(ptr, inst); err != nil {
+		return fmt.Errorf("%s %s → %d: body does not match openapi.yaml: %w\nbody: %s", method, path, status, err, body)
+	}
+	return nil
+}
+
+// ValidateAt checks inst, a JSON value as jsonschema.UnmarshalJSON or
+// encoding/json decode it, against the schema at the JSON pointer ptr of
+// the spec (e.g. "/components/schemas/TryRequest").
+func (v *Validator) ValidateAt(ptr string, inst any) error {
 	v.mu.Lock()
 	sch, ok := v.schemas[ptr]
 	if !ok {
+		var err error
 		sch, err = v.comp.Compile(specURL + "#" + ptr)
 		if err != nil {
 			v.mu.Unlock()
@@ -122,15 +137,12 @@ func (v *Validator) ValidateResponse(method, path string, status int, body []byt
 		v.schemas[ptr] = sch
 	}
 	v.mu.Unlock()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("%s %s → %d: body is not JSON: %w", method, path, status, err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		return fmt.Errorf("%s %s → %d: body does not match openapi.yaml: %w\nbody: %s", method, path, status, err, body)
-	}
-	return nil
+	return sch.Validate(inst)
 }
+
+// Pointer returns the JSON pointer token of s (RFC 6901: "~" and "/"
+// escaped), for building pointers such as "/paths/"+Pointer(path).
+func Pointer(s string) string { return escape(s) }
 
 // Transport wraps base (http.DefaultTransport when nil) so that every
 // response body is validated; failures go to report. Bodies are read
