@@ -44,7 +44,7 @@ import (
 
 // sealVersion is the schema version that added the seal and the staff
 // tags (migrations/0003_tamper.sql).
-const sealVersion = 2
+const sealVersion = 3
 
 // CodeTampered is the error code of a record that was edited outside the
 // app (its tag does not match).

@@ -90,6 +90,9 @@ func (c *cli) openStoreWith(ctx context.Context, ci *agent.FieldCipher) (*store.
 // migration, no file created, and it works on a read-only data directory.
 // The commands that only read use it: status, doctor, queue list, backup.
 func (c *cli) openReadOnly(ctx context.Context) (*store.Store, error) {
+	if !exists(c.layout.DB) {
+		return nil, c.errNoDatabase() // before the key: a fresh install has neither
+	}
 	ci, err := c.cipher()
 	if err != nil {
 		return nil, err

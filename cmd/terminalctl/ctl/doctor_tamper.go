@@ -90,7 +90,7 @@ func (c *cli) checkAnchor(ctx context.Context, cfg wiring.Config) check {
 		ch.verdict, ch.text = skip, "not checked: "+err.Error()
 		return ch
 	}
-	s, err := c.openStoreWith(ctx, ci)
+	s, err := c.openReadOnlyWith(ctx, ci)
 	if err != nil {
 		ch.verdict, ch.text = skip, "not checked: the database does not open"
 		return ch

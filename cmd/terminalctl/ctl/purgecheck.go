@@ -38,7 +38,7 @@ func (c *cli) runPurgeCheck(ctx context.Context, args []string) error {
 	if running {
 		return keep("the app is running with this data directory (terminal.lock held); close it first")
 	}
-	s, err := c.openStore(ctx)
+	s, err := c.openReadOnly(ctx)
 	if err != nil {
 		return keep("the database cannot be read, so nobody can tell what it still owes the platform: %v", err)
 	}
