@@ -82,10 +82,11 @@ func TestOfflineSalesSyncExactlyOnce(t *testing.T) {
 // TestFaultSoakExactlyOnce drains 1,000 offline sales through 30 % server
 // errors, 10 % timeouts, 5 % connection resets, random latency, and 10 %
 // answers lost after the platform applied the request (the case that
-// really tests idempotency).
+// really tests idempotency). It logs its fault seed; soakSeedEnv replays it.
 func TestFaultSoakExactlyOnce(t *testing.T) {
 	ctx := context.Background()
-	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{})
+	seed := soakSeed(t)
+	p := startPlatform(t, mustTempPath(t, "platform.db"), sim.Config{FaultSeed: seed})
 	tc := enroll(t, p)
 	c := newClient(t, p, tc, clientOpts{})
 	kit := newSaleKit(t, c, tc)
@@ -96,7 +97,7 @@ func TestFaultSoakExactlyOnce(t *testing.T) {
 	faulty := newClient(t, p, tc, clientOpts{timeout: 150 * time.Millisecond})
 	d := newDrainer(t, st, faulty, 20)
 	p.srv.SetFaults(sim.Faults{ErrorRate: 0.30, TimeoutRate: 0.10, ResetRate: 0.05, HangMS: 400, LatencyMS: 1})
-	p.chaos.Store(&chaos{LostAnswerRate: 0.10, MaxLatency: 5 * time.Millisecond})
+	p.chaos.Store(&chaos{LostAnswerRate: 0.10, MaxLatency: 5 * time.Millisecond, Rand: newLockedRand(seed)})
 
 	delivered, refused := drainAll(t, ctx, st, d, 60*time.Second)
 	p.srv.SetFaults(sim.Faults{})

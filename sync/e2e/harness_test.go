@@ -9,7 +9,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,6 +69,71 @@ type chaos struct {
 	LostAnswerRate float64
 	// MaxLatency adds a random delay in [0, MaxLatency) to each request.
 	MaxLatency time.Duration
+	// Rand, when set, is the source of the draws above (seeded by a soak so
+	// it can be replayed); nil uses math/rand/v2's global source.
+	Rand *lockedRand
+}
+
+// lockedRand is a seeded random source safe for concurrent use: the chaos
+// handler draws from many request goroutines.
+type lockedRand struct {
+	mu  sync.Mutex
+	rnd *rand.Rand
+}
+
+// newLockedRand returns a source seeded with seed, on a PCG stream of its
+// own so its draws are not those of the simulator's injector (same seed).
+func newLockedRand(seed uint64) *lockedRand {
+	return &lockedRand{rnd: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))}
+}
+
+func (r *lockedRand) float64() float64 {
+	if r == nil {
+		return rand.Float64()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rnd.Float64()
+}
+
+func (r *lockedRand) int64N(n int64) int64 {
+	if r == nil {
+		return rand.Int64N(n)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rnd.Int64N(n)
+}
+
+// soakSeedEnv names the environment variable that replays a fault soak:
+// every soak logs the seed it drew, and setting the variable to that seed
+// makes the platform's fault injector and the chaos handler draw the same
+// faults in the same order again, e.g.
+//
+//	TRADEIN_SOAK_SEED=1234 go test -run TestFaultSoakExactlyOnce ./sync/e2e
+//
+// Timing (latency, the order in which the drainer's requests reach the
+// platform) is not replayed, so a replay follows the same fault sequence,
+// not necessarily the same interleaving.
+const soakSeedEnv = "TRADEIN_SOAK_SEED"
+
+// soakSeed returns the seed of a fault soak, from soakSeedEnv when set or
+// drawn at random, and logs it with the command that replays it.
+func soakSeed(t testing.TB) uint64 {
+	t.Helper()
+	seed := rand.Uint64()
+	if v := os.Getenv(soakSeedEnv); v != "" {
+		s, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || s == 0 {
+			t.Fatalf("%s=%q: want a positive decimal seed", soakSeedEnv, v)
+		}
+		seed = s
+	}
+	for seed == 0 { // zero means "draw one" to the simulator
+		seed = rand.Uint64()
+	}
+	t.Logf("fault seed %d; replay with %s=%d go test -run '^%s$' ./sync/e2e", seed, soakSeedEnv, seed, t.Name())
+	return seed
 }
 
 func (p *platform) chaosHandler(next http.Handler) http.Handler {
@@ -76,9 +144,9 @@ func (p *platform) chaosHandler(next http.Handler) http.Handler {
 			return
 		}
 		if c.MaxLatency > 0 {
-			time.Sleep(time.Duration(rand.Int64N(int64(c.MaxLatency))))
+			time.Sleep(time.Duration(c.Rand.int64N(int64(c.MaxLatency))))
 		}
-		if c.LostAnswerRate > 0 && rand.Float64() < c.LostAnswerRate {
+		if c.LostAnswerRate > 0 && c.Rand.float64() < c.LostAnswerRate {
 			next.ServeHTTP(discardWriter{h: http.Header{}}, r) // applied…
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				if tc, ok := conn.(*net.TCPConn); ok {

@@ -63,8 +63,13 @@ type faultInjector struct {
 	once    sync.Once
 }
 
-func newFaultInjector(f Faults) *faultInjector {
-	return &faultInjector{f: f, rnd: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), stopped: make(chan struct{})}
+// newFaultInjector returns an injector applying f, drawing from a source
+// seeded with seed (a random seed when zero).
+func newFaultInjector(f Faults, seed uint64) *faultInjector {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return &faultInjector{f: f, rnd: rand.New(rand.NewPCG(seed, seed)), stopped: make(chan struct{})}
 }
 
 func (fi *faultInjector) set(f Faults) {

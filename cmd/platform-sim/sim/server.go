@@ -32,6 +32,10 @@ type Config struct {
 	// generated products besides the demo ones (library-sync benchmarks).
 	SyntheticProducts int
 	Faults            Faults // initial fault injection
+	// FaultSeed seeds the random source that decides which request gets
+	// which injected fault, so a fault run can be replayed; zero draws a
+	// fresh seed.
+	FaultSeed uint64
 }
 
 // Server is the platform. It is safe for concurrent use: every mutating
@@ -104,7 +108,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		priv:   priv,
 		pub:    priv.Public().(ed25519.PublicKey),
 		nonces: newNonceCache(),
-		faults: newFaultInjector(cfg.Faults),
+		faults: newFaultInjector(cfg.Faults, cfg.FaultSeed),
 
 		enrollLimit: newEnrollLimiter(),
 		stmts:       newStmtCache(db),
