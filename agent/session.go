@@ -106,6 +106,11 @@ func (s *Session) require(a Action) error {
 // refused with that code. Every failure and lockout is audited, never with
 // the PIN.
 //
+// A successful login upgrades a PIN hash made with other argon2id
+// parameters than HashPIN's current ones (PINNeedsRehash): the PIN is
+// known only at that moment, so this is how a parameter change reaches the
+// hashes already stored.
+//
 // Login holds the terminal's login lock, so two logins of the same person
 // cannot lose a failure count.
 func (t *Terminal) Login(ctx context.Context, staffID, pin string) (*Session, error) {
@@ -151,7 +156,16 @@ func (t *Terminal) Login(ctx context.Context, staffID, pin string) (*Session, er
 	}
 
 	st.FailedTries = 0
-	if err := t.store.SaveStaff(ctx, st, AuditEntry{At: now, Actor: st.ID, Action: "staff.login", Subject: st.ID}); err != nil {
+	a := AuditEntry{At: now, Actor: st.ID, Action: "staff.login", Subject: st.ID}
+	if PINNeedsRehash(st.PINHash) {
+		// A PIN the current policy refuses (ValidatePIN) keeps its old
+		// hash; a manager's PIN reset replaces both.
+		if h, err := HashPIN(pin); err == nil {
+			st.PINHash = h
+			a.Detail = "PIN hash upgraded to the current parameters"
+		}
+	}
+	if err := t.store.SaveStaff(ctx, st, a); err != nil {
 		return nil, &Error{Code: CodeInternal, Detail: "record login", Err: err}
 	}
 	st.PINHash = ""

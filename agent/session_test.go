@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"tradein/agent"
 	"tradein/agent/store"
@@ -291,5 +295,48 @@ func TestLoginRefusesAStaffRecordEditedOutsideTheApp(t *testing.T) {
 	wantCode(t, err, agent.CodeTampered)
 	if sess, err := term.Login(ctx, "M1", "2468"); err != nil || sess.Staff().Role != agent.RoleManager {
 		t.Fatalf("manager login: %v", err)
+	}
+}
+
+// TestLoginUpgradesOldPINHash: a PIN hash made with older, cheaper argon2id
+// parameters is replaced on the next successful login by one with the
+// current parameters, which still verifies the same PIN; a wrong PIN
+// leaves it alone.
+func TestLoginUpgradesOldPINHash(t *testing.T) {
+	f := newFixture(t)
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte("1234"), salt, 1, 8*1024, 1, 32)
+	old := fmt.Sprintf("$argon2id$v=19$m=8192,t=1,p=1$%s$%s",
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+	st, err := f.store.Staff(f.ctx, "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.PINHash = old
+	if err := f.store.SaveStaff(f.ctx, st, agent.AuditEntry{At: f.clock.Now(), Actor: "test", Action: "test.old_hash", Subject: "C1"}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = f.term.Login(f.ctx, "C1", "9999")
+	wantCode(t, err, agent.CodeWrongPIN)
+	if st, _ := f.store.Staff(f.ctx, "C1"); st.PINHash != old {
+		t.Fatal("a wrong PIN changed the stored hash")
+	}
+
+	if _, err := f.term.Login(f.ctx, "C1", "1234"); err != nil {
+		t.Fatalf("login with an old-parameter hash: %v", err)
+	}
+	st, err = f.store.Staff(f.ctx, "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PINHash == old || agent.PINNeedsRehash(st.PINHash) {
+		t.Fatalf("hash not upgraded on login: %q", st.PINHash)
+	}
+	if !agent.VerifyPIN(st.PINHash, "1234") {
+		t.Fatal("upgraded hash does not verify the PIN")
+	}
+	if _, err := f.term.Login(f.ctx, "C1", "1234"); err != nil {
+		t.Fatalf("login after the upgrade: %v", err)
 	}
 }
