@@ -105,12 +105,6 @@ func (m *memPrinter) last() agent.Receipt {
 	return m.receipts[len(m.receipts)-1]
 }
 
-func (m *memPrinter) count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.receipts)
-}
-
 // gtin returns body with its GTIN check digit.
 func gtin(body string) string { return body + string(agent.GTINCheckDigit(body)) }
 

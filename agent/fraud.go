@@ -87,7 +87,7 @@ func CountsTowardQuota(st SaleState, rule CategoryRule) bool {
 // warnings lists the findings for the manager's review list, with the
 // stable codes above, in a fixed order. Both may be returned together.
 // Details name order numbers and amounts, never personal data.
-func CheckFraud(s Sale, rule CategoryRule, h FraudHistory, now time.Time) (block error, warnings []Warning) {
+func CheckFraud(s Sale, rule CategoryRule, h FraudHistory, now time.Time) (warnings []Warning, block error) {
 	warn := func(code, format string, args ...any) {
 		warnings = append(warnings, Warning{Code: code, Detail: fmt.Sprintf(format, args...)})
 	}
@@ -175,7 +175,7 @@ func CheckFraud(s Sale, rule CategoryRule, h FraudHistory, now time.Time) (block
 	if f := s.Product.FiledPriceFen; f > 0 && s.FinalPriceFen > f {
 		warn(WarnPriceAboveFiled, "final price %s above the filed price %s", s.FinalPriceFen, f)
 	}
-	return block, warnings
+	return warnings, block
 }
 
 // percent formats part/whole as a percentage with one decimal ("12.5%").

@@ -90,7 +90,7 @@ func TestCheckFraud(t *testing.T) {
 		}, CodeSNUsed, []string{WarnSNSeenBefore, WarnRepeatConsumer, WarnModelBurst, WarnPriceRaised, WarnPriceAboveFiled}},
 	}
 	for _, tt := range tests {
-		block, warns := CheckFraud(tt.s, tt.rule, tt.h, now)
+		warns, block := CheckFraud(tt.s, tt.rule, tt.h, now)
 		if tt.block == "" && block != nil || tt.block != "" && CodeOf(block) != tt.block {
 			t.Errorf("%s: block = %v, want %q", tt.name, block, tt.block)
 		}

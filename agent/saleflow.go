@@ -366,7 +366,7 @@ func (d *SaleWizard) SetSN(ctx context.Context, sn string) ([]Warning, error) {
 	}
 	candidate := d.sale
 	candidate.SN = sn
-	block, fw := CheckFraud(candidate, d.rule, FraudHistory{SNSales: otherSales(history, d.sale.OrderNo)}, t.clock.Now())
+	fw, block := CheckFraud(candidate, d.rule, FraudHistory{SNSales: otherSales(history, d.sale.OrderNo)}, t.clock.Now())
 	if block != nil {
 		return nil, block
 	}
@@ -488,7 +488,7 @@ func (d *SaleWizard) quoteLocked(ctx context.Context, finalPrice Fen, now time.T
 	if err != nil {
 		return Quote{}, err
 	}
-	block, fw := CheckFraud(candidate, d.rule, h, now)
+	fw, block := CheckFraud(candidate, d.rule, h, now)
 	if block != nil {
 		return Quote{}, block
 	}

@@ -168,11 +168,8 @@ func appBinary(tb testing.TB) string {
 			return
 		}
 		builtPath = filepath.Join(dir, "tradein-terminal")
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(gobin); err != nil {
-			gobin = "go"
-		}
-		cmd := exec.Command(gobin, "build", "-o", builtPath, ".")
+		// go test puts its own go first in PATH.
+		cmd := exec.Command("go", "build", "-o", builtPath, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

@@ -245,13 +245,13 @@ func TestRollRunsOutMidQueue(t *testing.T) {
 	r.waitPrinted(t, 4)
 	r.waitCode(t, agent.DeviceError, "PAPER_OUT")
 	r.sim.SetStatus(escpos.Status{})
-	ps := r.waitPrinted(t, 5)
+	r.waitPrinted(t, 5)
 	for _, id := range ids {
 		r.waitJob(t, id, agent.PrintDone)
 	}
 	// One more job proves nothing else was queued behind: it is the 6th.
 	last, _ := r.sp.PrintReceipt(ctx, saleReceipt("R6"))
-	ps = r.waitPrinted(t, 6)
+	ps := r.waitPrinted(t, 6)
 	r.waitJob(t, last, agent.PrintDone)
 	for i, o := range []string{"R1", "R2", "R3", "R4", "R5", "R6"} {
 		if !hasLine(ps[i].Lines, "订单号："+o) {

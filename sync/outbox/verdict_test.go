@@ -45,7 +45,7 @@ func TestBatchRequestNo(t *testing.T) {
 	a := []agent.OutboxItem{{RequestNo: "R1"}, {RequestNo: "R2"}}
 	b := []agent.OutboxItem{{RequestNo: "R1"}}
 	c := []agent.OutboxItem{{RequestNo: "R1R"}, {RequestNo: "2"}}
-	if batchRequestNo("TB", a) != batchRequestNo("TB", a) {
+	if again := []agent.OutboxItem{{RequestNo: "R1"}, {RequestNo: "R2"}}; batchRequestNo("TB", a) != batchRequestNo("TB", again) {
 		t.Fatal("the same batch must get the same request_no (a resend replays the answer)")
 	}
 	if batchRequestNo("TB", a) == batchRequestNo("TB", b) || batchRequestNo("TB", a) == batchRequestNo("TB", c) {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"fmt"
 	"unicode/utf8"
 
 	"tradein/agent"
@@ -91,8 +90,4 @@ func checkCondition(field, v string) error {
 		return invalid("%s must be GOOD, WORN or BROKEN", field)
 	}
 	return nil
-}
-
-func fieldf(prefix string, i int, name string) string {
-	return fmt.Sprintf("%s[%d].%s", prefix, i, name)
 }
