@@ -23,23 +23,23 @@ func TestStatusBarShowsDiskTrouble(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.term = term
-	m := f.open()
+	f.open()
 	full := i18n.T("status.disk_full", 120)
 	readOnly := i18n.T("status.read_only")
 	if f.shows(full) || f.shows(readOnly) {
 		t.Fatal("disk trouble shown while the disk is fine")
 	}
 	disk = &agent.DiskFullError{Dir: "/var/lib/tradein-terminal", NeedMB: 120, Err: errors.New("database or disk is full")}
-	m.status.kick()
+	f.refreshStatus()
 	f.mustShow(full)
 	if st := f.term.Status(f.ctx); len(st.Problems) == 0 {
 		t.Error("Status.Problems does not list the full disk")
 	}
 	disk = agent.ReadOnlyError("/var/lib/tradein-terminal", nil)
-	m.status.kick()
+	f.refreshStatus()
 	f.mustShow(readOnly)
 	disk = nil
-	m.status.kick()
+	f.refreshStatus()
 	if f.shows(full) || f.shows(readOnly) {
 		t.Error("disk trouble still shown after it was fixed")
 	}

@@ -16,6 +16,7 @@ import (
 	"tradein/agent"
 	"tradein/agent/agenttest"
 	"tradein/agent/store"
+	"tradein/ui/async/asynctest"
 	"tradein/ui/i18n"
 )
 
@@ -49,6 +50,10 @@ type fixture struct {
 	platform *agenttest.Platform
 	term     *agent.Terminal
 	codes    *agenttest.Issuer
+	// loop is the screens' runner: their background calls run in
+	// goroutines, and what they hand back to the UI goroutine runs on the
+	// test goroutine when a helper settles or waits.
+	loop *asynctest.Loop
 
 	m     *mainWindow
 	steps chan struct{} // one value per finished wizard/pickup step
@@ -86,7 +91,7 @@ func newFixtureRules(t testing.TB, withRules bool) *fixture {
 	st := agenttest.OpenStore(t, o)
 	codes := agenttest.NewIssuer(t, clk)
 	plat := agenttest.NewPlatform(clk, codes.Pub, rules, []agent.Product{fridge, phone})
-	f := &fixture{t: t, ctx: ctx, clock: clk, store: st, codes: codes, platform: plat,
+	f := &fixture{t: t, ctx: ctx, clock: clk, store: st, codes: codes, platform: plat, loop: asynctest.New(),
 		printer: agenttest.NewStorePrinter(st, clk), steps: make(chan struct{}, 64)}
 	var err error
 	f.term, err = agent.NewTerminal(agent.Deps{Store: st, Outbox: st, Library: st, Printer: f.printer, Platform: plat, Clock: clk,
@@ -95,37 +100,65 @@ func newFixtureRules(t testing.TB, withRules bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The main window's own calls run inline and its clock is the
-	// terminal's; the status bar's ticker is kept out of the way (the
-	// tests refresh it explicitly).
-	prevNow, prevBG, prevEvery := now, background, statusEvery
-	now, background, statusEvery = clk.Now, func(f func()) { f() }, time.Hour
-	t.Cleanup(func() { now, background, statusEvery = prevNow, prevBG, prevEvery })
 	i18n.SetLang(i18n.ZH)
 	return f
 }
 
-// open starts the app's main window on the test driver (login first).
+// open starts the app's main window on the test driver (login first). Its
+// clock is the terminal's, its runner f.loop; the status bar's ticker is
+// kept out of the way (the tests refresh it with refreshStatus).
 func (f *fixture) open() *mainWindow {
 	f.t.Helper()
 	a := test.NewTempApp(f.t)
-	f.m = start(a, f.term, nil, Options{Lang: "zh", DataDir: "/var/lib/tradein"})
+	f.m = start(a, f.term, nil, Options{Lang: "zh", DataDir: "/var/lib/tradein",
+		Clock: f.clock, Runner: f.loop, StatusEvery: time.Hour})
 	f.t.Cleanup(f.m.w.Close)
 	f.m.w.Resize(fyne.NewSize(1280, 900))
 	f.m.afterStep = func() { f.steps <- struct{}{} }
+	f.settle()
 	return f.m
 }
 
-// wait blocks until n more wizard/pickup steps finished.
+// waitLimit bounds every wait of a test: far beyond any step's time, it
+// only ends a test that hangs.
+const waitLimit = 20 * time.Second
+
+// settle runs what the screens handed back to the UI goroutine until none
+// of their background calls is left.
+func (f *fixture) settle() {
+	f.t.Helper()
+	if err := f.loop.Settle(waitLimit); err != nil {
+		f.t.Fatalf("screens did not settle: %v; screen shows:\n%s", err, strings.Join(f.texts(), "\n"))
+	}
+}
+
+// wait runs the screens' UI work until n more wizard/pickup steps
+// finished.
 func (f *fixture) wait(n int) {
 	f.t.Helper()
-	for i := 0; i < n; i++ {
-		select {
-		case <-f.steps:
-		case <-time.After(20 * time.Second):
-			f.t.Fatalf("step %d of %d did not finish; screen shows:\n%s", i+1, n, strings.Join(f.texts(), "\n"))
+	got := 0
+	err := f.loop.Until(func() bool {
+		for got < n {
+			select {
+			case <-f.steps:
+				got++
+			default:
+				return false
+			}
 		}
+		return true
+	}, waitLimit)
+	if err != nil {
+		f.t.Fatalf("step %d of %d did not finish: %v; screen shows:\n%s", got+1, n, err, strings.Join(f.texts(), "\n"))
 	}
+}
+
+// refreshStatus has the status bar read the terminal's status and waits
+// until it shows it.
+func (f *fixture) refreshStatus() {
+	f.t.Helper()
+	f.m.status.kick()
+	f.settle()
 }
 
 // focused is the widget that has the keyboard focus.
@@ -147,10 +180,11 @@ func (f *fixture) typeText(s string) {
 	}
 }
 
-// key presses a key on the focused widget.
+// key presses a key on the focused widget and lets the screens settle.
 func (f *fixture) key(name fyne.KeyName) {
 	f.t.Helper()
 	f.focused().TypedKey(&fyne.KeyEvent{Name: name})
+	f.settle()
 }
 
 // login logs in from the keyboard: staff ID, Enter, PIN, Enter.
@@ -280,6 +314,7 @@ func (f *fixture) tapButton(text string) {
 	for _, o := range objs {
 		if b, ok := o.(*widget.Button); ok && b.Visible() && b.Text == text && !b.Disabled() {
 			test.Tap(b)
+			f.settle()
 			return
 		}
 	}

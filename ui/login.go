@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tradein/agent"
+	"tradein/ui/async"
 	"tradein/ui/i18n"
 )
 
@@ -22,14 +23,15 @@ type loginScreen struct {
 	content fyne.CanvasObject
 
 	w       fyne.Window
+	run     async.Runner
 	list    []agent.Staff
 	onLogin func(*agent.Session)
 	t       *agent.Terminal
 	busy    bool
 }
 
-func newLoginScreen(w fyne.Window, t *agent.Terminal, onLogin func(*agent.Session)) *loginScreen {
-	l := &loginScreen{w: w, t: t, onLogin: onLogin}
+func newLoginScreen(w fyne.Window, t *agent.Terminal, run async.Runner, onLogin func(*agent.Session)) *loginScreen {
+	l := &loginScreen{w: w, t: t, run: run, onLogin: onLogin}
 	l.staff = widget.NewSelectEntry(nil)
 	l.staff.SetPlaceHolder(i18n.T("login.pick"))
 	l.pin = widget.NewPasswordEntry()
@@ -107,11 +109,11 @@ func (l *loginScreen) login() {
 	}
 	l.busy = true
 	l.submit.Disable()
-	background(func() {
+	l.run.Go(func() {
 		ctx, cancel := callCtx()
 		defer cancel()
 		s, err := l.t.Login(ctx, id, pin)
-		fyne.Do(func() {
+		l.run.Do(func() {
 			l.busy = false
 			l.submit.Enable()
 			l.pin.SetText("")

@@ -145,7 +145,7 @@ func TestClerkOfflineSale(t *testing.T) {
 	}
 
 	f.clock.Advance(90 * time.Minute)
-	m.status.kick()
+	f.refreshStatus()
 	b := m.status
 	if b.online.Text != i18n.T("status.offline") || b.queue.Text != i18n.T("status.queue", 1) {
 		t.Fatalf("status bar: %q, %q", b.online.Text, b.queue.Text)

@@ -3,9 +3,8 @@ package ui
 import (
 	"sync"
 
-	"fyne.io/fyne/v2"
-
 	"tradein/agent"
+	"tradein/ui/async"
 )
 
 // scanPump hands the terminal's scan stream to the screen on top. It reads
@@ -14,13 +13,18 @@ import (
 // It is safe for concurrent use.
 type scanPump struct {
 	t    *agent.Terminal
+	run  async.Runner
 	mu   sync.Mutex
 	quit chan struct{} // closed by stop; nil while stopped
 }
 
-func newScanPump(t *agent.Terminal) *scanPump { return &scanPump{t: t} }
+func newScanPump(t *agent.Terminal, run async.Runner) *scanPump {
+	return &scanPump{t: t, run: run}
+}
 
-// start delivers every scan to handle on the UI goroutine until stop.
+// start delivers every scan to handle on the UI goroutine until stop. Its
+// goroutine lives until stop, so it is not started through run.Go (a test
+// waiting for run's work to settle would wait for it).
 func (p *scanPump) start(handle func(agent.ScanEvent)) {
 	p.stop()
 	quit := make(chan struct{})
@@ -34,7 +38,7 @@ func (p *scanPump) start(handle func(agent.ScanEvent)) {
 			case <-quit:
 				return
 			case ev := <-scans:
-				fyne.Do(func() { handle(ev) })
+				p.run.Do(func() { handle(ev) })
 			}
 		}
 	}()

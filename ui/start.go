@@ -10,23 +10,51 @@
 // import fyne.io/fyne/v2/app either, so that the tests run on Fyne's test
 // driver without cgo or a display: cmd/tradein-terminal creates the app.
 //
-// Threading: widgets are touched on the UI goroutine only. Agent calls that
-// can wait (a PIN check, the status gathering) run in a goroutine and hand
-// their result back through fyne.Do.
+// Threading (package ui/async): widgets are touched on the UI goroutine
+// only. Agent calls that can wait (a PIN check, the status gathering, a
+// sale step) run through Options.Runner's Go and hand their result back
+// through its Do.
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 
 	"tradein/agent"
+	"tradein/ui/async"
 	"tradein/ui/i18n"
 	"tradein/ui/theme"
 )
 
-// Options are the app's settings the screens need.
+// Options are the app's settings the screens need. The zero value of each
+// field is the app's default; tests set the clock, the runner and the
+// timings.
 type Options struct {
 	Lang    string // "zh" (default) or "en"
 	DataDir string // the terminal's data directory, shown to field support
+
+	// Clock is the time of the status bar's ages and countdowns (default
+	// the system clock).
+	Clock agent.Clock
+	// Runner runs agent calls off the UI goroutine and brings their results
+	// back (default async.Fyne).
+	Runner async.Runner
+	// StatusEvery is how often the status bar reads Terminal.Status
+	// (default defaultStatusEvery).
+	StatusEvery time.Duration
+}
+
+// withDefaults returns o with its zero fields set to the app's defaults.
+func (o Options) withDefaults() Options {
+	if o.Clock == nil {
+		o.Clock = agent.SystemClock{}
+	}
+	o.Runner = async.Or(o.Runner)
+	if o.StatusEvery <= 0 {
+		o.StatusEvery = defaultStatusEvery
+	}
+	return o
 }
 
 // Start creates the main window on a (login screen first), shows it and
@@ -40,7 +68,7 @@ func Start(a fyne.App, t *agent.Terminal, s agent.Support, o Options) fyne.Windo
 func start(a fyne.App, t *agent.Terminal, s agent.Support, o Options) *mainWindow {
 	i18n.SetLang(i18n.Lang(o.Lang))
 	a.Settings().SetTheme(theme.New())
-	m := newMainWindow(a, t, s, o)
+	m := newMainWindow(a, t, s, o.withDefaults())
 	m.w.Resize(fyne.NewSize(1100, 760))
 	m.w.Show()
 	m.status.start()

@@ -14,13 +14,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tradein/agent"
+	"tradein/ui/async"
 	"tradein/ui/i18n"
 )
 
-// statusEvery is how often the status bar reads Terminal.Status: once a
-// second keeps the countdown and the ages live, and Status is a handful of
-// indexed SQLite reads (well under a millisecond each).
-var statusEvery = time.Second
+// defaultStatusEvery is how often the status bar reads Terminal.Status:
+// once a second keeps the countdown and the ages live, and Status is a
+// handful of indexed SQLite reads (well under a millisecond each).
+const defaultStatusEvery = time.Second
 
 // statusBar is the strip at the bottom of every screen (docs/DOMAIN.md): online
 // or offline, queue depth, the age of the oldest pending item, the offline
@@ -28,7 +29,10 @@ var statusEvery = time.Second
 // state, and the count of receipts that did not print (a button that opens
 // the printer-problem dialog).
 type statusBar struct {
-	t *agent.Terminal
+	t     *agent.Terminal
+	run   async.Runner
+	clock agent.Clock
+	every time.Duration // refresh period
 
 	online   *canvas.Text
 	queue    *widget.Label
@@ -52,8 +56,8 @@ type statusBar struct {
 	names   string        // RulesVersion whose category names i18n holds
 }
 
-func newStatusBar(t *agent.Terminal) *statusBar {
-	b := &statusBar{t: t}
+func newStatusBar(t *agent.Terminal, run async.Runner, clock agent.Clock, every time.Duration) *statusBar {
+	b := &statusBar{t: t, run: run, clock: clock, every: every}
 	b.online = canvas.NewText("", theme.Color(theme.ColorNameSuccess))
 	b.online.TextStyle.Bold = true
 	b.queue = widget.NewLabel("")
@@ -76,7 +80,7 @@ func newStatusBar(t *agent.Terminal) *statusBar {
 	return b
 }
 
-// start refreshes the bar now and then every statusEvery until halt.
+// start refreshes the bar now and then every b.every until halt.
 func (b *statusBar) start() {
 	b.mu.Lock()
 	if b.stop != nil {
@@ -88,7 +92,7 @@ func (b *statusBar) start() {
 	b.mu.Unlock()
 	b.kick()
 	go func() {
-		tick := time.NewTicker(statusEvery)
+		tick := time.NewTicker(b.every)
 		defer tick.Stop()
 		for {
 			select {
@@ -123,7 +127,7 @@ func (b *statusBar) kick() {
 	}
 	b.kicking = true
 	b.mu.Unlock()
-	background(func() {
+	b.run.Go(func() {
 		ctx, cancel := callCtx()
 		st := b.t.Status(ctx)
 		b.mu.Lock()
@@ -139,7 +143,7 @@ func (b *statusBar) kick() {
 		b.kicking = false
 		b.names = st.RulesVersion
 		b.mu.Unlock()
-		fyne.Do(func() { b.apply(st, now()) })
+		b.run.Do(func() { b.apply(st, b.clock.Now()) })
 	})
 }
 

@@ -36,7 +36,7 @@ type mainWindow struct {
 	w   fyne.Window
 	t   *agent.Terminal
 	sup agent.Support
-	opt Options
+	opt Options // with defaults set
 
 	status *statusBar
 	pump   *scanPump
@@ -56,8 +56,8 @@ type mainWindow struct {
 func newMainWindow(a fyne.App, t *agent.Terminal, sup agent.Support, o Options) *mainWindow {
 	m := &mainWindow{a: a, t: t, sup: sup, opt: o}
 	m.w = a.NewWindow(i18n.T("app.title"))
-	m.status = newStatusBar(t)
-	m.pump = newScanPump(t)
+	m.status = newStatusBar(t, o.Runner, o.Clock, o.StatusEvery)
+	m.pump = newScanPump(t, o.Runner)
 	m.w.SetOnClosed(func() {
 		m.pump.stop()
 		m.status.halt()
@@ -110,7 +110,7 @@ func (m *mainWindow) stepped() {
 func (m *mainWindow) showLogin() {
 	m.w.SetTitle(i18n.T("app.title"))
 	m.status.onFailed = nil
-	m.login = newLoginScreen(m.w, m.t, m.loggedIn)
+	m.login = newLoginScreen(m.w, m.t, m.opt.Runner, m.loggedIn)
 	m.frame(m.login.content)
 	m.focusLogin()
 }
@@ -140,7 +140,7 @@ func (m *mainWindow) buildTabs(sel int) {
 	m.tabs = container.NewAppTabs()
 	if s.Can(agent.ActSell) {
 		if m.sale == nil {
-			m.sale = sale.New(m.w, s, m.t, m.stepped)
+			m.sale = sale.New(m.w, s, m.t, m.opt.Runner, m.stepped)
 		} else {
 			m.sale.Retranslate()
 		}
@@ -148,7 +148,7 @@ func (m *mainWindow) buildTabs(sel int) {
 	}
 	if s.Can(agent.ActPickup) {
 		if m.pickup == nil {
-			m.pickup = recycler.New(m.w, s, m.stepped)
+			m.pickup = recycler.New(m.w, s, m.opt.Runner, m.stepped)
 		} else {
 			m.pickup.Retranslate()
 		}

@@ -58,7 +58,7 @@ func TestPrintFailedKeepsTheSale(t *testing.T) {
 	if err := f.store.UpdatePrintJob(f.ctx, j); err != nil {
 		t.Fatal(err)
 	}
-	m.status.kick()
+	f.refreshStatus()
 	if m.status.failed.Text != i18n.T("status.failed", 1) {
 		t.Fatalf("status bar failed count %q", m.status.failed.Text)
 	}
@@ -151,7 +151,7 @@ func TestNoRulesYet(t *testing.T) {
 	f := newFixtureRules(t, false)
 	m := f.open()
 	f.login("C1", "1234")
-	m.status.kick()
+	f.refreshStatus()
 	if m.status.library.Text != i18n.T("status.rules_missing") {
 		t.Fatalf("status bar library: %q", m.status.library.Text)
 	}

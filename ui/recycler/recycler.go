@@ -3,8 +3,9 @@
 // record the pickup (condition found, weight, certificate number, an
 // optional photo) and queue it for the platform.
 //
-// Threading: fields are touched on the UI goroutine only; the agent calls
-// run in a goroutine and come back through fyne.Do.
+// Threading (package ui/async): fields are touched on the UI goroutine
+// only; the agent calls run through the runner's Go and come back through
+// its Do.
 package recycler
 
 import (
@@ -19,12 +20,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tradein/agent"
+	"tradein/ui/async"
 	"tradein/ui/i18n"
 )
-
-// background runs an agent call off the UI goroutine; tests replace it
-// with a synchronous call.
-var background = func(f func()) { go f() }
 
 // callTimeout bounds one agent call (local store and a photo write).
 const callTimeout = 30 * time.Second
@@ -42,6 +40,7 @@ var conditions = []string{agent.ConditionGood, agent.ConditionWorn, agent.Condit
 type Screen struct {
 	w      fyne.Window
 	s      *agent.Session
+	run    async.Runner
 	onStep func()
 
 	sale      *agent.Sale // the looked-up sale; nil before a lookup
@@ -70,9 +69,9 @@ type Screen struct {
 
 // New returns the pickup screen for a session that may record pickups.
 // onStep, when not nil, is called on the UI goroutine after every lookup
-// or pickup outcome is shown.
-func New(w fyne.Window, s *agent.Session, onStep func()) *Screen {
-	sc := &Screen{w: w, s: s, onStep: onStep, msg: func() string { return "" }}
+// or pickup outcome is shown. run runs its agent calls (nil: async.Fyne).
+func New(w fyne.Window, s *agent.Session, run async.Runner, onStep func()) *Screen {
+	sc := &Screen{w: w, s: s, run: async.Or(run), onStep: onStep, msg: func() string { return "" }}
 	sc.ticket = widget.NewEntry()
 	sc.ticket.OnSubmitted = func(string) { sc.lookup() }
 	sc.lookupBtn = widget.NewButton("", sc.lookup)
@@ -247,11 +246,11 @@ func (sc *Screen) save() {
 // call runs work off the UI goroutine and then done on it, renders and
 // reports the step.
 func (sc *Screen) call(work func(ctx context.Context) error, done func(err error)) {
-	background(func() {
+	sc.run.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		err := work(ctx)
 		cancel()
-		fyne.Do(func() {
+		sc.run.Do(func() {
 			sc.busy = false
 			done(err)
 			sc.render()

@@ -54,11 +54,11 @@ func (sc *Screen) interruptedRow(is agent.InterruptedSale) fyne.CanvasObject {
 		var reprint *widget.Button
 		reprint = widget.NewButton(i18n.T("sale.int.reprint"), func() {
 			reprint.Disable()
-			background(func() {
+			sc.runner.Go(func() {
 				ctx, cancel := callCtx()
 				defer cancel()
 				_, err := sc.s.Reprint(ctx, is.OrderNo)
-				fyne.Do(func() {
+				sc.runner.Do(func() {
 					reprint.Enable()
 					if err != nil {
 						status.SetText(i18n.Error(err))

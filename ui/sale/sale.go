@@ -12,10 +12,10 @@
 // cancel the sale. Every refusal shows the sentence of its agent code and
 // leaves the clerk on the step to correct it.
 //
-// Threading: the screen's fields are touched on the UI goroutine only.
-// Each step's agent call runs in a goroutine (Confirm waits for the
-// platform) and its result comes back through fyne.Do. One step runs at a
-// time; scans that arrive meanwhile wait their turn.
+// Threading (package ui/async): the screen's fields are touched on the UI
+// goroutine only. Each step's agent call runs through the runner's Go
+// (Confirm waits for the platform) and its result comes back through its
+// Do. One step runs at a time; scans that arrive meanwhile wait their turn.
 package sale
 
 import (
@@ -28,12 +28,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tradein/agent"
+	"tradein/ui/async"
 	"tradein/ui/i18n"
 )
-
-// background runs a step's agent call off the UI goroutine; tests replace
-// it with a synchronous call.
-var background = func(f func()) { go f() }
 
 // stepTimeout bounds one step. Confirm is the longest: the platform
 // client's own retries for a voucher freeze stay well inside a minute.
@@ -49,6 +46,7 @@ type Screen struct {
 	w      fyne.Window
 	s      *agent.Session
 	t      *agent.Terminal
+	runner async.Runner
 	onStep func()
 
 	wiz       *agent.SaleWizard // nil between sales
@@ -121,9 +119,10 @@ type result struct {
 
 // New returns the sale wizard screen for a session that may sell. onStep,
 // when not nil, is called on the UI goroutine after every step's outcome is
-// shown (the main window refreshes the status bar with it).
-func New(w fyne.Window, s *agent.Session, t *agent.Terminal, onStep func()) *Screen {
-	sc := &Screen{w: w, s: s, t: t, onStep: onStep, titles: map[string]*widget.Label{}}
+// shown (the main window refreshes the status bar with it). run runs each
+// step's agent call (nil: async.Fyne).
+func New(w fyne.Window, s *agent.Session, t *agent.Terminal, run async.Runner, onStep func()) *Screen {
+	sc := &Screen{w: w, s: s, t: t, runner: async.Or(run), onStep: onStep, titles: map[string]*widget.Label{}}
 	ctx, cancel := callCtx()
 	i18n.LoadCategoryNames(ctx, t) // the product step names categories as the rules do
 	cancel()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -110,11 +109,11 @@ func (sc *Screen) run(work func(ctx context.Context, wiz *agent.SaleWizard) erro
 	sc.escArmed = false
 	sc.busy = true
 	wiz := sc.wiz
-	background(func() {
+	sc.runner.Go(func() {
 		ctx, cancel := callCtx()
 		err := work(ctx, wiz)
 		cancel()
-		fyne.Do(func() {
+		sc.runner.Do(func() {
 			sc.busy = false
 			if wiz != sc.wiz {
 				return // the sale was cancelled meanwhile
