@@ -43,15 +43,6 @@ func IsSignedCodeFormat(code string) bool {
 	return strings.HasPrefix(code, ConsumerCodePrefix)
 }
 
-// ParseConsumerCode decodes the claims of a signed code and checks its
-// structure, without checking the signature or the expiry. Use it only to
-// show what a code says; decisions need VerifyConsumerCode. Errors are coded
-// CodeInvalidCode.
-func ParseConsumerCode(code string) (ConsumerClaims, error) {
-	c, _, _, err := splitConsumerCode(code)
-	return c, err
-}
-
 // VerifyConsumerCode checks a signed code completely: structure, the Ed25519
 // signature under the platform key, and expiry (the code is expired when
 // now >= exp). It returns the claims, or an error coded CodeInvalidCode

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // Masking of personal data for screens, receipts and reports (docs/DOMAIN.md, "Personal data and security").
@@ -40,32 +39,4 @@ func maskMiddle(s string) string {
 	b.WriteString(strings.Repeat("*", n-head-tail))
 	b.WriteString(string(r[n-tail:]))
 	return b.String()
-}
-
-// compoundSurnames are the common two-character Chinese surnames. MaskName
-// keeps them whole so that "欧阳娜娜" reads "欧阳**".
-var compoundSurnames = []string{
-	"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-	"宇文", "司徒", "夏侯", "令狐", "澹台", "轩辕", "端木", "百里", "独孤", "南宫",
-	"西门", "呼延", "赫连", "申屠", "太史", "闻人", "万俟", "钟离", "宗政", "濮阳",
-}
-
-// MaskName masks a person's name, keeping the surname: "王五" → "王*",
-// "张小明" → "张**", "欧阳娜娜" → "欧阳**". A one-rune name becomes "*".
-// Names in Latin letters keep their first letter only.
-func MaskName(n string) string {
-	n = strings.TrimSpace(n)
-	count := utf8.RuneCountInString(n)
-	if count <= 1 {
-		return strings.Repeat("*", count)
-	}
-	keep := 1
-	for _, s := range compoundSurnames {
-		if strings.HasPrefix(n, s) && count > 2 {
-			keep = 2
-			break
-		}
-	}
-	r := []rune(n)
-	return string(r[:keep]) + strings.Repeat("*", count-keep)
 }

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
@@ -41,16 +40,6 @@ type OfflineCheck struct {
 type offlineRefusal struct{ reason OfflineReason }
 
 func (r offlineRefusal) Error() string { return string(r.reason) }
-
-// OfflineReasonOf returns the reason of an offline refusal made by
-// CheckOffline, or "" when err is not one.
-func OfflineReasonOf(err error) OfflineReason {
-	var r offlineRefusal
-	if errors.As(err, &r) {
-		return r.reason
-	}
-	return ""
-}
 
 func refuseOffline(reason OfflineReason, format string, args ...any) error {
 	return &Error{Code: CodeOfflineRefused, Detail: string(reason) + ": " + fmt.Sprintf(format, args...), Err: offlineRefusal{reason}}

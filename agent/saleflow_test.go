@@ -229,7 +229,10 @@ func TestSaleRefusals(t *testing.T) {
 		}, atConfirm, agent.CodeTradeInRequired},
 		{"voucher used at the platform", nil, func(f *fixture) saleSpec {
 			code := f.code(agent.CatFridge)
-			c, _ := agent.ParseConsumerCode(code)
+			c, err := agent.VerifyConsumerCode(code, f.codes.Pub, f.clock.Now())
+			if err != nil {
+				f.t.Fatal(err)
+			}
 			f.platform.SetVoucher(c.VID, agenttest.VoucherUsed)
 			return saleSpec{code: code, product: fridge, price: agent.Yuan(3000)}
 		}, atConfirm, agent.CodeVoucherUsed},

@@ -34,12 +34,6 @@ var saleTransitions = map[SaleState][]SaleState{
 	SaleRefunded:        nil,
 }
 
-// AllSaleStates returns every sale state in workflow order.
-func AllSaleStates() []SaleState {
-	return []SaleState{SaleDraft, SaleFrozen, SaleOfflineAccepted, SalePaid,
-		SaleCommitted, SaleCancelled, SaleRefunded, SaleReview}
-}
-
 // Valid reports whether s is one of the sale states.
 func (s SaleState) Valid() bool {
 	_, ok := saleTransitions[s]
@@ -50,11 +44,6 @@ func (s SaleState) Valid() bool {
 func (s SaleState) Final() bool {
 	next, ok := saleTransitions[s]
 	return ok && len(next) == 0
-}
-
-// NextStates returns the states a sale in s may move to.
-func NextStates(s SaleState) []SaleState {
-	return append([]SaleState(nil), saleTransitions[s]...)
 }
 
 // CanTransition reports whether a sale may move from one state to another.

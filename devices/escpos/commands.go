@@ -64,17 +64,6 @@ const (
 	QRRaster QRMode = "raster"
 )
 
-// ParseQRMode accepts "native" (default when empty) or "raster".
-func ParseQRMode(s string) (QRMode, error) {
-	switch QRMode(s) {
-	case QRNative, "":
-		return QRNative, nil
-	case QRRaster:
-		return QRRaster, nil
-	}
-	return "", errorf("QR mode %q not supported (want native or raster)", s)
-}
-
 // Align is a justification value of ESC a.
 type Align byte
 

@@ -32,9 +32,6 @@ func NewEncoder(w Width, qr QRMode) *Encoder {
 	return &Encoder{width: w, qr: qr}
 }
 
-// Width is the paper width the encoder lays out for.
-func (e *Encoder) Width() Width { return e.width }
-
 // Columns is the current line width in columns: half the paper's columns
 // while double size is on.
 func (e *Encoder) Columns() int {
@@ -324,9 +321,6 @@ func (e *Encoder) Bytes() ([]byte, error) {
 	}
 	return bytes.Clone(e.buf.Bytes()), nil
 }
-
-// Len is the number of bytes encoded so far.
-func (e *Encoder) Len() int { return e.buf.Len() }
 
 func (e *Encoder) fail(err error) {
 	if e.err == nil {

@@ -128,13 +128,6 @@ func Pair(label, value string, cols int) []string {
 	return append(out, strings.Repeat(" ", cols-TextWidth(value))+value)
 }
 
-// Center pads s on the left so it is centred in cols (for the text view of a
-// line; the printer itself centres with ESC a 1).
-func Center(s string, cols int) string {
-	s = Truncate(s, cols)
-	return strings.Repeat(" ", (cols-TextWidth(s))/2) + s
-}
-
 // encodeGB converts sanitized s to GB18030 bytes.
 func encodeGB(s string) []byte {
 	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(s))
