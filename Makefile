@@ -33,7 +33,7 @@ BIN        := bin
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS    := -X tradein/agent.Version=$(VERSION)
 
-.PHONY: deps test bench demo build package clean fuzz
+.PHONY: deps tools test bench demo build package clean fuzz
 
 # node/npx runs the contract's third-party tools from the npm registry, at
 # the versions pinned in sync/api/apitest/npx.go: the OpenAPI linter
@@ -49,11 +49,37 @@ build: deps
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
+# Static checkers at pinned versions, installed from the module proxy into
+# bin/tools/<name>@<version>/ (once: the file is the make target, so a fresh
+# clone or CI machine installs them and later runs reuse them).
+STATICCHECK_VERSION := v0.8.2
+DEADCODE_VERSION    := v0.52.0
+TOOLS       := $(CURDIR)/$(BIN)/tools
+STATICCHECK := $(TOOLS)/staticcheck@$(STATICCHECK_VERSION)/staticcheck
+DEADCODE    := $(TOOLS)/deadcode@$(DEADCODE_VERSION)/deadcode
+
+$(STATICCHECK):
+	GOBIN=$(@D) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(DEADCODE):
+	GOBIN=$(@D) $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
+
+tools: $(STATICCHECK) $(DEADCODE)
+
+# -race refuses -buildmode=pie, so the race run builds without it (its
+# packages are compiled apart from the PIE ones in any case).
+RACE_GOFLAGS := $(strip $(filter-out -buildmode=pie,$(GOFLAGS)))
+
 # Every test, fuzz seed corpus included (go test runs Fuzz targets on their
-# seeds). -p 2 matches the 2-core machines.
-test: deps
+# seeds), then every test again under the race detector; vet, staticcheck
+# and deadcode (packaging/scripts/check-deadcode.sh) first. -p 2 matches the
+# 2-core machines.
+test: deps tools
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	packaging/scripts/check-deadcode.sh $(DEADCODE)
 	$(GO) test -p 2 -count=1 -timeout 14m ./...
+	GOFLAGS='$(RACE_GOFLAGS)' $(GO) test -race -p 2 -count=1 -timeout 20m ./...
 
 # Benchmarks with targets from the issues; prints a table.
 bench: deps
