@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -271,9 +269,9 @@ func layeringViolations(pkgs []listedPackage) []string {
 // directory) and returns the packages that have Go files.
 func goList(t *testing.T) []listedPackage {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if p, err := exec.LookPath("go"); err == nil {
-		goBin = p
+	goBin, err := exec.LookPath("go") // go test puts the running toolchain's go first on PATH
+	if err != nil {
+		t.Fatalf("no go command on PATH: %v", err)
 	}
 	cmd := exec.Command(goBin, "list", "-e", "-json", "./...")
 	var stderr bytes.Buffer

@@ -21,7 +21,7 @@ TEST_SUPPORT=(
   '^ui/async/asynctest/'               # the UI tests' runner
   # The reference platform's in-process controls, used by the e2e, wiring
   # and packaging tests (the platform-sim command uses its HTTP admin API).
-  '^cmd/platform-sim/sim/.*: unreachable func: (Server\.(Handler|SetFaults|PublicKey|UpsertProducts|SetRules|Rules)|DemoProducts)$'
+  '^cmd/platform-sim/sim/.*: unreachable func: (Server\.(Handler|SetFaults|PublicKey|UpsertProducts|SetRules|Rules|FrozenSN)|DemoProducts)$'
   # Script runner of the virtual devices, driven by the device tests
   # (the devsim command runs its scripts through Main).
   '^devices/devsim/script\.go:.*: unreachable func: Sim\.Run$'

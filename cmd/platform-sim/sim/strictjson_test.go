@@ -98,6 +98,7 @@ func TestJSONFields(t *testing.T) {
 		Own     string `json:"own"`
 		Plain   int
 		Skipped int `json:"-"`
+		//lint:ignore U1000 an unexported field must be skipped by jsonFields; it is never set
 		private int
 		Opt     *int `json:"opt,omitempty"`
 	}

@@ -29,15 +29,6 @@ func (e *StartError) Error() string {
 
 func (e *StartError) Unwrap() error { return e.Err }
 
-// FixOf returns the fix of err when it is (or wraps) a StartError, else "".
-func FixOf(err error) string {
-	var se *StartError
-	if errors.As(err, &se) {
-		return se.Fix
-	}
-	return ""
-}
-
 // installed reports whether the data directory belongs to an installation
 // that has run before: it is enrolled or holds a backup. Such a directory
 // must have its database and its field key; a missing one is lost data,
