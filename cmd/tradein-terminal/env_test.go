@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,8 +66,29 @@ func newWorld(tb testing.TB) *world {
 type app struct {
 	cmd    *exec.Cmd
 	start  time.Time
-	output bytes.Buffer
+	output syncBuffer
 	done   chan error
+}
+
+// syncBuffer is the app's combined output: exec's copying goroutine
+// writes it while the test reads it (an error message, a log line).
+// Safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startApp starts the app on d against w.
