@@ -74,7 +74,13 @@ RACE_GOFLAGS := $(strip $(filter-out -buildmode=pie,$(GOFLAGS)))
 # fyne.Do, which Fyne's test driver runs on the calling goroutine, so their
 # tests race with the test goroutine; they move to the screens' async
 # runner (ui/async) like the sale, login and manager screens did.
-RACE_SKIP := tradein/ui/support
+#
+# cmd/tradein-terminal and packaging/packagetest drive separately built
+# programs (the app under Xvfb, the installed .deb): the code they test
+# runs in processes the race detector does not instrument, and they were
+# the slowest packages under -race (390 s and 490 s of a 35 min cold race
+# run, fresh GOCACHE, on 2 cores shared with other builds).
+RACE_SKIP := tradein/ui/support tradein/cmd/tradein-terminal tradein/packaging/packagetest
 RACE_PKGS  = $(filter-out $(RACE_SKIP),$(shell $(GO) list ./...))
 
 # Every test, fuzz seed corpus included (go test runs Fuzz targets on their
