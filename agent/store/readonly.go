@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,18 +43,9 @@ var ErrEmptyDatabase = &agent.Error{Code: CodeEmptyDatabase}
 // creates nothing; a writer that starts while such a store is open is not
 // seen by it, so a caller that must be exact holds terminal.lock.
 func OpenReadOnly(ctx context.Context, path string, opt Options) (*Store, error) {
-	if opt.Cipher == nil && !opt.AllowPlaintextForTests {
-		return nil, agent.Errorf(agent.CodeInvalidRequest, "store: a field cipher is required to keep consumer data encrypted at rest")
-	}
-	abs, err := filepath.Abs(path)
+	abs, opt, err := checkOptions(path, opt)
 	if err != nil {
-		return nil, fmt.Errorf("store: database path: %w", err)
-	}
-	if opt.Clock == nil {
-		opt.Clock = agent.SystemClock{}
-	}
-	if opt.Logger == nil {
-		opt.Logger = slog.Default()
+		return nil, err
 	}
 	if err := checkPresent(abs); err != nil {
 		return nil, err

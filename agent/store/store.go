@@ -135,20 +135,31 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	return openWith(ctx, path, opt, migs)
 }
 
-// openWith is Open with an explicit migration list (tests add versions).
-func openWith(ctx context.Context, path string, opt Options, migs []migration) (*Store, error) {
+// checkOptions refuses a store without a field cipher (outside tests),
+// makes path absolute and fills in the default clock and logger; Open and
+// OpenReadOnly start with it.
+func checkOptions(path string, opt Options) (string, Options, error) {
 	if opt.Cipher == nil && !opt.AllowPlaintextForTests {
-		return nil, agent.Errorf(agent.CodeInvalidRequest, "store: a field cipher is required to keep consumer data encrypted at rest")
+		return "", opt, agent.Errorf(agent.CodeInvalidRequest, "store: a field cipher is required to keep consumer data encrypted at rest")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("store: database path: %w", err)
+		return "", opt, fmt.Errorf("store: database path: %w", err)
 	}
 	if opt.Clock == nil {
 		opt.Clock = agent.SystemClock{}
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
+	}
+	return abs, opt, nil
+}
+
+// openWith is Open with an explicit migration list (tests add versions).
+func openWith(ctx context.Context, path string, opt Options, migs []migration) (*Store, error) {
+	abs, opt, err := checkOptions(path, opt)
+	if err != nil {
+		return nil, err
 	}
 	if opt.KeepBackups <= 0 {
 		opt.KeepBackups = DefaultKeepBackups
